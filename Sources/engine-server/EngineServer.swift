@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `engine-server` command line: the engine's entry point.
+@main
+struct EngineServer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine-server",
+        abstract: "Kol: a realtime media engine that answers phone calls with an AI voice agent.",
+        subcommands: []
+    )
+}
