@@ -1,0 +1,97 @@
+import Testing
+@testable import MediaEngine
+
+@Suite struct EgressQueueTests {
+    func enqueue(_ q: inout EgressQueue, _ item: String, _ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBufferPointer { q.enqueue(itemId: item, muLaw: $0) }
+    }
+
+    func dequeue(_ q: inout EgressQueue, max: Int) -> (String, [UInt8])? {
+        var out = [UInt8](repeating: 0, count: max)
+        guard let r = out.withUnsafeMutableBufferPointer({ q.dequeue(into: $0) }) else { return nil }
+        return (r.itemId, Array(out[0..<r.count]))
+    }
+
+    @Test func boundedQueueTakesOnlyWhatFitsAndNeverDrops() {
+        var q = EgressQueue(capacityMs: 100)  // 800 bytes
+        let audio = (0..<1_000).map { UInt8($0 % 251) }
+        let taken = enqueue(&q, "A", audio)
+        #expect(taken == 800)
+        #expect(q.depthMs == 100)
+        let overflow = enqueue(&q, "A", [1, 2, 3])
+        #expect(overflow == 0, "full: backpressure, not growth")
+        // Drain and re-offer the rest: every byte comes out once, in order.
+        var out: [UInt8] = []
+        while let (_, chunk) = dequeue(&q, max: 160) { out += chunk }
+        let rest = enqueue(&q, "A", Array(audio[taken...]))
+        #expect(rest == 200)
+        while let (_, chunk) = dequeue(&q, max: 160) { out += chunk }
+        #expect(out == audio)
+    }
+
+    @Test func chunksNeverMixTwoItems() {
+        var q = EgressQueue(capacityMs: 1_000)
+        _ = enqueue(&q, "A", [UInt8](repeating: 1, count: 100))
+        _ = enqueue(&q, "B", [UInt8](repeating: 2, count: 100))
+        let first = dequeue(&q, max: 160)
+        #expect(first?.0 == "A")
+        #expect(first?.1.count == 100)
+        #expect(q.headItemId == "B")
+        let second = dequeue(&q, max: 160)
+        #expect(second?.0 == "B")
+        let third = dequeue(&q, max: 160)
+        #expect(third == nil)
+    }
+
+    @Test func wrapsAroundTheRingIntact() {
+        var q = EgressQueue(capacityMs: 20)  // 160 bytes
+        var expected: [UInt8] = []
+        var got: [UInt8] = []
+        for round in 0..<10 {
+            let bytes = (0..<100).map { UInt8((round * 7 + $0) % 256) }
+            let taken = enqueue(&q, "A", bytes)
+            #expect(taken == 100)
+            expected += bytes
+            while let (_, chunk) = dequeue(&q, max: 70) { got += chunk }
+        }
+        #expect(got == expected)
+    }
+
+    @Test func clearEmptiesAtOnceAndNamesTheDroppedItems() {
+        var q = EgressQueue(capacityMs: 1_000)
+        _ = enqueue(&q, "A", [UInt8](repeating: 1, count: 400))
+        _ = enqueue(&q, "B", [UInt8](repeating: 2, count: 400))
+        let dropped = q.clear()
+        #expect(dropped == ["A", "B"])
+        #expect(q.isEmpty)
+        #expect(q.depthMs == 0)
+        let after = dequeue(&q, max: 160)
+        #expect(after == nil)
+    }
+}
+
+@Suite struct EgressPacerTests {
+    let ms: UInt64 = 1_000_000
+
+    @Test func sendsTheLeadAtOnceThenOneFramePerFrameTime() {
+        var pacer = EgressPacer(leadMs: 100)
+        let t0: UInt64 = 1_000 * ms
+        #expect(pacer.sendableBytes(nowNs: t0) == 5 * 160, "an empty buffer is topped up to the lead")
+        pacer.didSend(byteCount: 5 * 160, nowNs: t0)
+        #expect(pacer.bufferedMs(nowNs: t0) == 100)
+        #expect(pacer.sendableBytes(nowNs: t0 + 5 * ms) == 160, "5 ms played: one frame may go")
+        #expect(pacer.sendableBytes(nowNs: t0) == 0)
+        pacer.didSend(byteCount: 160, nowNs: t0 + 20 * ms)
+        #expect(pacer.bufferedMs(nowNs: t0 + 20 * ms) == 100)
+        #expect(pacer.sendableBytes(nowNs: t0 + 60 * ms) == 2 * 160)
+    }
+
+    @Test func playoutStartsAfterWhatIsBuffered() {
+        var pacer = EgressPacer(leadMs: 200)
+        pacer.didSend(byteCount: 800, nowNs: 0)  // 100 ms
+        #expect(pacer.playoutStartNs(nowNs: 40 * ms) == 100 * ms)
+        pacer.didClear(nowNs: 40 * ms)
+        #expect(pacer.playoutStartNs(nowNs: 40 * ms) == 40 * ms)
+        #expect(pacer.bufferedMs(nowNs: 40 * ms) == 0)
+    }
+}
