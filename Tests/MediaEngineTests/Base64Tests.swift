@@ -93,7 +93,8 @@ import Testing
         let probes = Array("=+/-_ .\n\r\0AZaz09Q".utf8) + [0x80, 0xFF]
         for _ in 0..<2000 {
             let length = Int.random(in: 1...12, using: &rng)
-            var text = Array(Data((0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }).base64EncodedString().utf8)
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            var text = Array(Data(bytes).base64EncodedString().utf8)
             text[Int.random(in: 0..<text.count, using: &rng)] = probes.randomElement(using: &rng) ?? 0
             let foundation = Data(base64Encoded: Data(text)).map { [UInt8]($0) }
             let ours = try? text.withUnsafeBufferPointer { input in

@@ -167,7 +167,9 @@ public enum Base64 {
     }
 
     /// The first bad character of the 4-character group at `group` (off the hot path: only after a failure).
-    static func firstError(in encoded: UnsafeBufferPointer<UInt8>, group: Int, table: UnsafeBufferPointer<UInt8>) -> DecodeError {
+    static func firstError(
+        in encoded: UnsafeBufferPointer<UInt8>, group: Int, table: UnsafeBufferPointer<UInt8>
+    ) -> DecodeError {
         let paddingStart = group + 4 == encoded.count ? group + 4 - paddingCount(encoded) : group + 4
         for offset in group..<paddingStart {
             let byte = encoded[offset]
