@@ -47,10 +47,14 @@ public enum MuLaw {
     }
 
     /// G.711 mu-law compression of the top 14 bits of a PCM16 sample (bias 33, clip 8159).
+    ///
+    /// A negative sample's magnitude is its one's complement (`~v`, i.e. `-v - 1`), as in the ITU-T G.191
+    /// reference `ulaw_compress`; the common "Sun" variant's `-v` is one step too large for every negative
+    /// input and encodes 508 of the 65,536 PCM16 values differently (-1 becomes 0x7E instead of 0x7F).
     static func encodeReference(_ sample: Int16) -> UInt8 {
         var v = Int(sample) >> 2
         let mask: UInt8
-        if v < 0 { v = -v; mask = 0x7F } else { mask = 0xFF }
+        if v < 0 { v = ~v; mask = 0x7F } else { mask = 0xFF }
         v = min(v, 8159) + 33
         var segment = 0
         var limit = 0x3F
