@@ -1,0 +1,166 @@
+import Testing
+@testable import MediaEngine
+
+@Suite struct RealtimeFastPathTests {
+    /// The members of a realistic audio delta, as JSON text snippets.
+    static let deltaMembers = [
+        #""type":"response.output_audio.delta""#,
+        #""event_id":"event_C9Gs8bSnK6vZ3NDqxwDdM""#,
+        #""response_id":"resp_C9Gs8aQ2x1TtYw""#,
+        #""item_id":"item_C9Gs8b0T2nWzq8""#,
+        #""output_index":0"#,
+        #""content_index":0"#,
+        #""delta":"/v7+/n5+fn5//////39/f3+AgICAgIA=""#,
+    ]
+
+    /// Joins members in the given order with pseudo-random JSON whitespace around every token.
+    static func frame(_ members: [String], rng: inout TestAudio.SeededGenerator) -> String {
+        let spaces = ["", " ", "\n", "\t", "\r\n  ", "   "]
+        func ws() -> String { spaces[Int(rng.next() % UInt64(spaces.count))] }
+        let body = members.map { member -> String in
+            // Put whitespace around the colon too (every member has one).
+            guard let colon = member.firstIndex(of: ":") else { return member }
+            return ws() + member[..<colon] + ws() + ":" + ws() + member[member.index(after: colon)...] + ws()
+        }
+        return ws() + "{" + body.joined(separator: ",") + "}" + ws()
+    }
+
+    @Test func audioDeltaFastPathEqualsSlowPathForAnyKeyOrderAndWhitespace() throws {
+        var rng = TestAudio.SeededGenerator(seed: 42)
+        var members = Self.deltaMembers
+        members.append(#""unknown_future_member":{"a":[1,-2.5e-3,true,null,{"b":"\u00e9\n"}],"c":[]}"#)
+        for round in 0..<200 {
+            members.shuffle(using: &rng)
+            let text = Self.frame(members, rng: &rng)
+            let bytes = Array(text.utf8)
+            let frame = try #require(OutputAudioDeltaFrame.scan(bytes), "round \(round): \(text)")
+            let slow = try RealtimeServerEvent.decode(bytes)
+            let fast = bytes.withUnsafeBytes { frame.event(in: $0) }
+            #expect(slow == .responseOutputAudioDelta(fast), "round \(round)")
+            #expect(fast.delta == "/v7+/n5+fn5//////39/f3+AgICAgIA=")
+            #expect(fast.itemID == "item_C9Gs8b0T2nWzq8")
+            // The delta range points at the base64 in the caller's own buffer.
+            #expect(String(decoding: bytes[frame.delta], as: UTF8.self) == fast.delta)
+        }
+    }
+
+    @Test func audioDeltaFastPathReadsTheProtocolsExample() throws {
+        let bytes = Array(#"{"type":"response.output_audio.delta","event_id":"event_2","response_id":"resp_1","item_id":"item_asst3","output_index":0,"content_index":0,"delta":"//////8="}"#.utf8)
+        let frame = try #require(OutputAudioDeltaFrame.scan(bytes))
+        bytes.withUnsafeBytes { raw in
+            #expect(frame.itemID(in: raw, equals: "item_asst3"))
+            #expect(!frame.itemID(in: raw, equals: "item_asst"))
+            #expect(frame.responseID(in: raw, equals: "resp_1"))
+            #expect(frame.event(in: raw) == .init(eventID: "event_2", responseID: "resp_1", itemID: "item_asst3", delta: "//////8="))
+        }
+        #expect(frame.outputIndex == 0 && frame.contentIndex == 0)
+    }
+
+    @Test func audioDeltaFastPathDeclinesWhatItCannotReadExactly() throws {
+        let base = #"{"type":"response.output_audio.delta","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA"}"#
+        let declined: [String] = [
+            // Escaped slash: the bytes are not the value. The slow path still decodes it.
+            #"{"type":"response.output_audio.delta","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"\/\/8="}"#,
+            // Another event type.
+            #"{"type":"response.output_audio.done","response_id":"r","item_id":"i","output_index":0,"content_index":0}"#,
+            // A required member missing (the slow path reports which).
+            #"{"type":"response.output_audio.delta","response_id":"r","item_id":"i","output_index":0,"delta":"AAAA"}"#,
+            // Duplicate key.
+            #"{"type":"response.output_audio.delta","item_id":"x","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA"}"#,
+            // Non-ASCII in an id.
+            #"{"type":"response.output_audio.delta","response_id":"r","item_id":"é","output_index":0,"content_index":0,"delta":"AAAA"}"#,
+            // A non-integer index.
+            #"{"type":"response.output_audio.delta","response_id":"r","item_id":"i","output_index":0.0,"content_index":0,"delta":"AAAA"}"#,
+            // Malformed JSON: trailing garbage, trailing comma, unterminated string, bad literal.
+            base + "x",
+            #"{"type":"response.output_audio.delta","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA",}"#,
+            #"{"type":"response.output_audio.delta","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA}"#,
+            #"{"type":"response.output_audio.delta","x":nul,"response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA"}"#,
+            #"{"type":"response.output_audio.delta","x":[1,},"response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA"}"#,
+            #"{"type":"response.output_audio.delta","x":01,"response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA"}"#,
+            "",
+            "[]",
+        ]
+        #expect(OutputAudioDeltaFrame.scan(Array(base.utf8)) != nil)
+        for text in declined {
+            #expect(OutputAudioDeltaFrame.scan(Array(text.utf8)) == nil, "\(text)")
+        }
+        // What the fast path declines, the slow path still reads or names precisely.
+        #expect(try RealtimeServerEvent.decode(declined[0]) == .responseOutputAudioDelta(.init(responseID: "r", itemID: "i", delta: "//8=")))
+        #expect(decodingError { _ = try RealtimeServerEvent.decode(declined[2]) }
+            == .missingField(eventType: "response.output_audio.delta", field: "content_index"))
+    }
+
+    @Test func audioDeltaWriterProducesTheGAEventAndScansBack() throws {
+        let base64 = Array("//79/A==".utf8)
+        let size = OutputAudioDeltaFrame.encodedCount(eventID: "event_9", responseID: "resp_1", itemID: "item_a1",
+                                                      outputIndex: 12, contentIndex: -3, base64Count: base64.count)
+        var out = [UInt8](repeating: 0, count: size)
+        let written = base64.withUnsafeBytes { b64 in
+            out.withUnsafeMutableBytes { OutputAudioDeltaFrame.write(eventID: "event_9", responseID: "resp_1", itemID: "item_a1",
+                                                                     outputIndex: 12, contentIndex: -3, deltaBase64: b64, into: $0) }
+        }
+        #expect(written == size)
+        let expected = RealtimeServerEvent.responseOutputAudioDelta(.init(
+            eventID: "event_9", responseID: "resp_1", itemID: "item_a1", outputIndex: 12, contentIndex: -3, delta: "//79/A=="))
+        #expect(try RealtimeServerEvent.decode(out) == expected)
+        #expect(try jsonTree(String(decoding: out, as: UTF8.self)) == jsonTree(try expected.jsonText()))
+        let frame = try #require(OutputAudioDeltaFrame.scan(out))
+        #expect(out.withUnsafeBytes { frame.event(in: $0) } == .init(
+            eventID: "event_9", responseID: "resp_1", itemID: "item_a1", outputIndex: 12, contentIndex: -3, delta: "//79/A=="))
+
+        // Too small, an id needing escapes, or non-base64 audio: declined.
+        var small = [UInt8](repeating: 0, count: size - 1)
+        let tooSmall = base64.withUnsafeBytes { b64 in
+            small.withUnsafeMutableBytes { OutputAudioDeltaFrame.write(eventID: "event_9", responseID: "resp_1", itemID: "item_a1",
+                                                                       outputIndex: 12, contentIndex: -3, deltaBase64: b64, into: $0) }
+        }
+        #expect(tooSmall == nil)
+        let quoted = base64.withUnsafeBytes { b64 in
+            out.withUnsafeMutableBytes { OutputAudioDeltaFrame.write(eventID: nil, responseID: "r\"", itemID: "i",
+                                                                     outputIndex: 0, contentIndex: 0, deltaBase64: b64, into: $0) }
+        }
+        #expect(quoted == nil)
+    }
+
+    @Test func appendWriterMatchesTheGeneralEncoderByteForByte() throws {
+        let base64 = "/w8AAP///38AgA=="
+        let frame = try #require(InputAudioAppendFrame.frame(audioBase64: Array(base64.utf8)))
+        #expect(String(decoding: frame, as: UTF8.self) == #"{"type":"input_audio_buffer.append","audio":"/w8AAP///38AgA=="}"#)
+        #expect(try jsonTree(String(decoding: frame, as: UTF8.self))
+            == jsonTree(try RealtimeClientEvent.inputAudioBufferAppend(audioBase64: base64).jsonText()))
+        #expect(frame.count == InputAudioAppendFrame.encodedCount(base64Count: base64.utf8.count))
+        #expect(try RealtimeClientEvent.decode(frame) == .inputAudioBufferAppend(audioBase64: base64))
+    }
+
+    @Test func appendWriterReusesItsBufferAndRejectsNonBase64() {
+        // A 20 ms mu-law frame is 160 bytes: 216 base64 characters.
+        let frameA = [UInt8](repeating: UInt8(ascii: "A"), count: 216)
+        let frameB = [UInt8](repeating: UInt8(ascii: "/"), count: 216)
+        var buffer: [UInt8] = []
+        #expect(frameA.withUnsafeBytes { InputAudioAppendFrame.write(audioBase64: $0, into: &buffer) })
+        let capacity = buffer.capacity
+        let storage = buffer.withUnsafeBytes { $0.baseAddress }
+        #expect(frameB.withUnsafeBytes { InputAudioAppendFrame.write(audioBase64: $0, into: &buffer) })
+        #expect(buffer.capacity == capacity)
+        #expect(buffer.withUnsafeBytes { $0.baseAddress } == storage)
+        #expect(buffer.count == InputAudioAppendFrame.encodedCount(base64Count: 216))
+        #expect(buffer.suffix(3) == Array(#"/"}"#.utf8))
+
+        let bad = Array(#"AA"A"#.utf8)
+        #expect(!bad.withUnsafeBytes { InputAudioAppendFrame.write(audioBase64: $0, into: &buffer) })
+        #expect(buffer.isEmpty)
+        var tiny = [UInt8](repeating: 0, count: 10)
+        #expect(frameA.withUnsafeBytes { b64 in tiny.withUnsafeMutableBytes { InputAudioAppendFrame.write(audioBase64: b64, into: $0) } } == nil)
+    }
+
+    @Test func appendScanFindsTheAudioInAnyOrder() throws {
+        let bytes = Array(#" { "audio" : "AAAA//8=" , "event_id":"cli_7",  "type" : "input_audio_buffer.append" } "#.utf8)
+        let frame = try #require(InputAudioAppendFrame.scan(bytes))
+        #expect(String(decoding: bytes[frame.audio], as: UTF8.self) == "AAAA//8=")
+        #expect(frame.eventID.map { String(decoding: bytes[$0], as: UTF8.self) } == "cli_7")
+        #expect(InputAudioAppendFrame.scan(Array(#"{"type":"input_audio_buffer.commit"}"#.utf8)) == nil)
+        #expect(InputAudioAppendFrame.scan(Array(#"{"type":"input_audio_buffer.append"}"#.utf8)) == nil)
+        #expect(InputAudioAppendFrame.scan(Array(#"{"type":"input_audio_buffer.append","audio":"\/8="}"#.utf8)) == nil)
+    }
+}
