@@ -1,0 +1,77 @@
+/// Where and how the engine reaches a Realtime model: the OpenAI API, or any server speaking its GA
+/// protocol (the bundled simulator, in tests and on a newcomer's first run).
+public struct RealtimeEndpoint: Sendable, Equatable {
+    /// Base WebSocket URL, e.g. `wss://api.openai.com/v1/realtime`; the model goes in `?model=`.
+    public var url: String
+    /// Sent as `Authorization: Bearer <apiKey>`; nil only for servers that need none.
+    public var apiKey: String?
+    /// Give up on one connection attempt after this long (ms).
+    public var connectTimeoutMs: Int
+    /// Give up on an open connection that sends no first event (`session.created`) in this long (ms).
+    public var firstEventTimeoutMs: Int
+    /// Connection attempts before the call falls back (the first included).
+    public var maxAttempts: Int
+    /// Wait before the second attempt (ms); doubled for each further one.
+    public var backoffMs: Int
+
+    public init(
+        url: String, apiKey: String?, connectTimeoutMs: Int = 3_000, firstEventTimeoutMs: Int = 3_000,
+        maxAttempts: Int = 3, backoffMs: Int = 200
+    ) {
+        self.url = url
+        self.apiKey = apiKey
+        self.connectTimeoutMs = connectTimeoutMs
+        self.firstEventTimeoutMs = firstEventTimeoutMs
+        self.maxAttempts = maxAttempts
+        self.backoffMs = backoffMs
+    }
+
+    /// The URL for `model`, with the model as a query parameter (GA: no `OpenAI-Beta` header, ever).
+    public func url(model: String) -> String {
+        let separator = url.contains("?") ? "&" : "?"
+        let escaped = model.addingQueryEscapes()
+        return "\(url)\(separator)model=\(escaped)"
+    }
+}
+
+/// One open connection to a model: the sending half. Text frames only.
+public protocol RealtimeLink: Sendable {
+    /// Sends one client event (UTF-8 JSON) as a text frame.
+    func send(_ text: [UInt8]) async throws
+    /// Closes the connection; the dialer's `dial` call then returns.
+    func close() async
+}
+
+/// Opens connections to a model. The receiving half is a callback the dialer awaits for each inbound
+/// message, in order: while it is suspended no further message is read, which is how a full egress
+/// queue pushes back on the model's connection (TCP flow control does the rest).
+public protocol RealtimeDialer: Sendable {
+    /// Connects to `endpoint` for `model`, calls `onOpen` with the link once the connection is up, then
+    /// `onMessage` for every inbound text message; returns when the connection has closed (throws if it
+    /// could not be opened or failed).
+    func dial(
+        _ endpoint: RealtimeEndpoint,
+        model: String,
+        onOpen: @escaping @Sendable (any RealtimeLink) async -> Void,
+        onMessage: @escaping @Sendable ([UInt8]) async -> Void
+    ) async throws
+}
+
+extension String {
+    /// Percent-escapes everything outside the URL query's unreserved set.
+    func addingQueryEscapes() -> String {
+        var out = ""
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                 UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]], as: UTF8.self)
+            }
+        }
+        return out
+    }
+}
