@@ -131,7 +131,7 @@ struct DTMFBlockAnalyzer: Sendable {
         let c = coefficients
         for index in start..<(start + take) {
             let x = Float(samples[index])
-            let next = c * a - b + SIMD16(repeating: x)
+            let next = c * a + (SIMD16(repeating: x) - b)
             b = a
             a = next
             e += x * x
@@ -150,9 +150,9 @@ struct DTMFBlockAnalyzer: Sendable {
         return take
     }
 
-    /// Decides on the completed block and starts the next one. `modelChecks: false` skips the tone
-    /// model (used while a reported key is still held, when only screening matters).
-    mutating func finishBlock(modelChecks: Bool) -> Verdict {
+    /// Decides on the completed block and starts the next one. A block that screens as `heldDigit`
+    /// (a key already reported and still held, where only screening matters) skips the tone model.
+    mutating func finishBlock(heldDigit: DTMFDigit?) -> Verdict {
         defer { clearBlock() }
         let n = Double(blockLength)
         let a = SIMD8<Double>(s1.lowHalf), b = SIMD8<Double>(s2.lowHalf)
@@ -190,7 +190,7 @@ struct DTMFBlockAnalyzer: Sendable {
         let pair = row * 4 + (column - 4)
         self.previousPair = pair
         let digit = DTMFDigit(row: row, column: column - 4)
-        guard modelChecks, previousPair == pair else {
+        guard digit != heldDigit, previousPair == pair else {
             return Verdict(digit: digit, confirmed: false, rejection: nil)
         }
 
@@ -228,7 +228,7 @@ struct DTMFBlockAnalyzer: Sendable {
             let model = rowAmplitude * kernel(rowOmega - omega[lane]) + columnAmplitude * kernel(columnOmega - omega[lane])
             let residual = Phasor(re[lane], im[lane]) - model
             if residual.norm2 > (lane < 4 ? rowPower : columnPower) * groupRejection {
-                return Verdict(digit: digit, confirmed: false, rejection: .groupRejection)
+                return Verdict(digit: digit, confirmed: false, rejection: .otherToneInGroup)
             }
         }
         // Second harmonics (lanes 8-15), less the pair's leakage there.
@@ -239,7 +239,7 @@ struct DTMFBlockAnalyzer: Sendable {
             let harmonicOmega = 2 * omega[lane]
             let model = rowAmplitude * kernel(rowOmega - harmonicOmega) + columnAmplitude * kernel(columnOmega - harmonicOmega)
             if (harmonic - model).norm2 > power[lane] * harmonicRejection {
-                return Verdict(digit: digit, confirmed: false, rejection: .harmonic)
+                return Verdict(digit: digit, confirmed: false, rejection: .secondHarmonic)
             }
         }
         return Verdict(digit: digit, confirmed: true, rejection: nil)

@@ -33,9 +33,9 @@ public struct DTMFDetector: Sendable {
         /// A tone off its nominal frequency by more than the tolerance.
         case frequency
         /// Another frequency of the same group is present (talk-off).
-        case groupRejection
+        case otherToneInGroup
         /// A tone has a second harmonic (talk-off).
-        case harmonic
+        case secondHarmonic
     }
 
     /// Counts of analysed blocks and of the check each rejected block failed first; for tuning and
@@ -47,8 +47,8 @@ public struct DTMFDetector: Sendable {
         public var rejectedByEnergyShare = 0
         public var rejectedByUnsteadyEnergy = 0
         public var rejectedByFrequency = 0
-        public var rejectedByGroupRejection = 0
-        public var rejectedByHarmonic = 0
+        public var rejectedByOtherToneInGroup = 0
+        public var rejectedBySecondHarmonic = 0
         /// Blocks that held a DTMF pair by every check.
         public var confirmedBlocks = 0
         /// Key presses reported.
@@ -63,8 +63,8 @@ public struct DTMFDetector: Sendable {
             case .energyShare: rejectedByEnergyShare += 1
             case .unsteadyEnergy: rejectedByUnsteadyEnergy += 1
             case .frequency: rejectedByFrequency += 1
-            case .groupRejection: rejectedByGroupRejection += 1
-            case .harmonic: rejectedByHarmonic += 1
+            case .otherToneInGroup: rejectedByOtherToneInGroup += 1
+            case .secondHarmonic: rejectedBySecondHarmonic += 1
             }
         }
     }
@@ -166,7 +166,7 @@ public struct DTMFDetector: Sendable {
     /// Runs the block decision and the key-press state machine; returns a newly recognised press.
     private mutating func endBlock() -> DTMFEvent? {
         // While the reported key is held, screening alone tells whether it still is.
-        let verdict = analyzer.finishBlock(modelChecks: held == nil)
+        let verdict = analyzer.finishBlock(heldDigit: held)
         statistics.blocks += 1
         if let check = verdict.rejection { statistics.count(check) }
         if verdict.confirmed { statistics.confirmedBlocks += 1 }
