@@ -48,13 +48,13 @@ import Testing
     }
 
     /// Runs one DTMF pair placed after 40 ms of silence (plus `leadSamples`, so the alignment against
-    /// the detector's blocks varies), followed by 60 ms of silence, and returns the events.
-    static func detectPair(_ tone: [Double], leadSamples: Int = 0, line: Bool = true,
+    /// the detector's blocks varies), followed by 60 ms of silence, through mu-law; returns the events.
+    static func detectPair(_ tone: [Double], leadSamples: Int = 0,
                            _ configuration: DTMFDetector.Configuration = .init()) throws -> [DTMFEvent] {
         let rate = configuration.sampleRate
         let audio = pcm(silence(ms: 40, rate: rate) + [Double](repeating: 0, count: leadSamples) + tone
             + silence(ms: 60, rate: rate))
-        return try detect(line ? phoneLine(audio) : audio, configuration)
+        return try detect(phoneLine(audio), configuration)
     }
 
     // MARK: - All keys
