@@ -17,6 +17,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, each wrapped once by a small owning Swift type.
@@ -27,7 +29,12 @@ let package = Package(
         // The engine: audio, detection, protocols, the call graph, the plugin API, storage.
         .target(
             name: "MediaEngine",
-            dependencies: ["COpus", "CSampleRate"],
+            dependencies: [
+                "COpus",
+                "CSampleRate",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strictSwift6
         ),
         // The executable: CLI (analyze, serve, demo, loadtest...).
