@@ -76,7 +76,6 @@ final class TenantConfigParser {
             model: model,
             recording: recording(fields),
             plugins: plugins(fields),
-            version: "",
             source: source)
     }
 

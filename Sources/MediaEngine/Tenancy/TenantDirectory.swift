@@ -43,11 +43,10 @@ public struct TenantDirectory: Sendable {
         } catch {
             throw TenantConfigError(file: sourceName, line: nil, field: "", problem: "YAML error: \(error)")
         }
-        var tenants = TenantConfigParser(reader: reader, knownPlugins: knownPlugins).tenants(fromDocument: root)
+        let tenants = TenantConfigParser(reader: reader, knownPlugins: knownPlugins).tenants(fromDocument: root)
         guard reader.issues.isEmpty else {
             throw TenantConfigError(issues: reader.issues.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
         }
-        for index in tenants.indices { tenants[index].version = Self.contentVersion(of: tenants[index]) }
         self.tenants = tenants
         version = Self.hexPrefix(SHA256.hash(data: Array(yaml.utf8)))
         self.sourceName = sourceName
@@ -85,14 +84,6 @@ public struct TenantDirectory: Sendable {
         default:
             return TenantConfigError(file: file, line: nil, field: "", problem: "YAML error: \(error)")
         }
-    }
-
-    /// Hash of the tenant's settings as canonical JSON (sorted keys), so equal settings give equal versions.
-    private static func contentVersion(of tenant: TenantConfig) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let json = try? encoder.encode(tenant) else { return "unencodable" }
-        return hexPrefix(SHA256.hash(data: json))
     }
 
     private static func hexPrefix(_ digest: SHA256.Digest) -> String {

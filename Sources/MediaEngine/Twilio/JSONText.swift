@@ -5,6 +5,21 @@
 enum JSONText {
     private static let hexDigits: StaticString = "0123456789abcdef"
 
+    /// The hot-path form (payloads): runs of bytes that need no escaping are copied in bulk.
+    static func appendEscaped(_ text: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        var runStart = 0
+        for index in 0..<text.count where needsEscape(text[index]) {
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<index]))
+            appendEscaped(CollectionOfOne(text[index]), to: &output)
+            runStart = index + 1
+        }
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<text.count]))
+    }
+
+    @inline(__always) static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
     static func appendEscaped<Bytes: Sequence<UInt8>>(_ text: Bytes, to output: inout [UInt8]) {
         for byte in text {
             switch byte {

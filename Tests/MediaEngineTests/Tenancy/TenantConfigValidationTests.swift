@@ -52,6 +52,18 @@ import Testing
         #expect(alpha.model.transcription == TranscriptionSettings(model: "gpt-4o-mini-transcribe", language: "en"))
         #expect(directory.tenant(id: "beta")?.model.transcription.language == "he")
         #expect(alpha.recording == RecordingPolicy(enabled: false, retentionDays: 30) && alpha.plugins.isEmpty)
+
+        // The same settings built in code hash to the same version: it depends on content only.
+        let inCode = TenantConfig(
+            id: "alpha", displayName: "Alpha", phoneNumbers: [try #require(PhoneNumber(e164: "+15555550001"))],
+            language: .english, twilioAuthTokenEnv: "TWILIO_ALPHA",
+            model: ModelSettings(
+                name: "gpt-realtime", voice: "marin", instructions: "Be brief.", greeting: nil, audioPath: .pcmu,
+                transcription: TranscriptionSettings(model: "gpt-4o-mini-transcribe", language: "en"),
+                turnDetection: .serverVAD(.standard), bargeIn: .engine),
+            recording: RecordingPolicy(enabled: false, retentionDays: 30), plugins: [])
+        #expect(inCode.version == alpha.version)
+        #expect(alpha.source == ConfigSource(file: "plugins.yaml", line: 2, path: "tenants[0]"))
     }
 
     @Test func phoneNumberThatIsNotE164() {
