@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, each wrapped once by a small owning Swift type.
@@ -32,7 +34,12 @@ let package = Package(
         // The engine: audio, detection, protocols, the call graph, the plugin API, storage.
         .target(
             name: "MediaEngine",
-            dependencies: ["COpus", "CSampleRate"],
+            dependencies: [
+                "COpus",
+                "CSampleRate",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strictSwift6
         ),
         // The executable: CLI (analyze, serve, demo, loadtest...).
