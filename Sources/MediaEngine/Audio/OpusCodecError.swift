@@ -45,7 +45,4 @@ public enum OpusCodecError: Error, Equatable, CustomStringConvertible {
         let message = opus_strerror(code).map { String(cString: $0) } ?? "unknown error"
         return .libopus(operation: operation, code: code, message: message)
     }
-
-    /// The sample rates libopus accepts for mono 20 ms VoIP use in this engine (Hz).
-    static let supportedSampleRates: Set<Int> = [8000, 16000, 24000, 48000]
 }

@@ -23,8 +23,9 @@ public final class OpusDecoder {
 
     private let state: OpaquePointer
 
+    /// Creates a decoder that outputs `sampleRate` Hz (one of `OpusEncoder.supportedSampleRates`).
     public init(sampleRate: Int) throws(OpusCodecError) {
-        guard OpusCodecError.supportedSampleRates.contains(sampleRate) else { throw .unsupportedSampleRate(sampleRate) }
+        guard OpusEncoder.supportedSampleRates.contains(sampleRate) else { throw .unsupportedSampleRate(sampleRate) }
         var error: Int32 = OPUS_OK
         guard let state = opus_decoder_create(Int32(sampleRate), 1, &error), error == OPUS_OK else {
             throw .libopus("opus_decoder_create", error)

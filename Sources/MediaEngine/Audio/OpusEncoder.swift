@@ -28,6 +28,8 @@ public final class OpusEncoder {
         }
     }
 
+    /// The sample rates (Hz) the engine runs Opus at, for encoding and decoding.
+    public static let supportedSampleRates: Set<Int> = [8000, 16000, 24000, 48000]
     /// Bitrates this wrapper accepts (bits per second); libopus itself clamps to about this range.
     public static let bitrateRange = 6_000...510_000
     /// Complexity levels (CPU spent per frame: 0 cheapest, 10 best quality).
@@ -59,7 +61,7 @@ public final class OpusEncoder {
         bitrate: Int = 24_000,
         complexity: Int = 5
     ) throws(OpusCodecError) {
-        guard OpusCodecError.supportedSampleRates.contains(sampleRate) else { throw .unsupportedSampleRate(sampleRate) }
+        guard Self.supportedSampleRates.contains(sampleRate) else { throw .unsupportedSampleRate(sampleRate) }
         guard Self.bitrateRange.contains(bitrate) else { throw .invalidBitrate(bitrate) }
         guard Self.complexityRange.contains(complexity) else { throw .invalidComplexity(complexity) }
 

@@ -19,10 +19,10 @@ enum CodecSignals {
     }
 
     /// Signal-to-noise ratio (dB) of `decoded` against `reference`, where `decoded[i + delay]` is the
-    /// decoded version of `reference[i]`; compares the overlapping part.
+    /// decoded version of `reference[i]` (`delay` may be negative); compares the overlapping part.
     static func snrDb(reference: [Int16], decoded: [Int16], delay: Int) -> Double {
         var signal = 0.0, noise = 0.0
-        var i = 0
+        var i = max(0, -delay)
         while i < reference.count && i + delay < decoded.count {
             let x = Double(reference[i]), y = Double(decoded[i + delay])
             signal += x * x
@@ -56,5 +56,27 @@ enum CodecSignals {
         var out: [Int16] = []
         for packet in packets { out += try decoder.decode(packet) }
         return out
+    }
+
+    /// `packet` (a single-frame, code 0 packet) rewritten as an RFC 6716 code 3 packet with padding so
+    /// that it is exactly `size` bytes: the same audio in a packet of a chosen length, for lacing tests.
+    static func padded(_ packet: [UInt8], to size: Int) -> [UInt8] {
+        precondition(packet[0] & 0x03 == 0, "only single-frame (code 0) packets can be padded this way")
+        let frame = packet.dropFirst()
+        var lengthBytes = 1
+        while true {
+            // Padding length is coded as (lengthBytes - 1) bytes of 255 (254 each) and a last byte 0...254.
+            let padding = size - 2 - lengthBytes - frame.count
+            precondition(padding >= 254 * (lengthBytes - 1), "size \(size) is too small to pad to")
+            if padding <= 254 * lengthBytes {
+                var out: [UInt8] = [packet[0] | 0x03, 0x41]  // code 3; padding flag, CBR, one frame
+                out += repeatElement(255, count: lengthBytes - 1)
+                out.append(UInt8(padding - 254 * (lengthBytes - 1)))
+                out += frame
+                out += repeatElement(0, count: padding)
+                return out
+            }
+            lengthBytes += 1
+        }
     }
 }
