@@ -28,4 +28,25 @@ static inline int kol_opus_get_lookahead(OpusEncoder *enc, opus_int32 *samples) 
 static inline int kol_opus_get_bitrate(OpusEncoder *enc, opus_int32 *bitsPerSecond) {
     return opus_encoder_ctl(enc, OPUS_GET_BITRATE(bitsPerSecond));
 }
+static inline int kol_opus_get_complexity(OpusEncoder *enc, opus_int32 *complexity) {
+    return opus_encoder_ctl(enc, OPUS_GET_COMPLEXITY(complexity));
+}
+static inline int kol_opus_encoder_reset(OpusEncoder *enc) {
+    return opus_encoder_ctl(enc, OPUS_RESET_STATE);
+}
+// The range coder's final state after the last encode/decode: equal on both sides when the decoder
+// decoded exactly what the encoder produced (libopus's own conformance check).
+static inline int kol_opus_encoder_get_final_range(OpusEncoder *enc, opus_uint32 *range) {
+    return opus_encoder_ctl(enc, OPUS_GET_FINAL_RANGE(range));
+}
+
+static inline int kol_opus_decoder_reset(OpusDecoder *dec) {
+    return opus_decoder_ctl(dec, OPUS_RESET_STATE);
+}
+static inline int kol_opus_decoder_get_final_range(OpusDecoder *dec, opus_uint32 *range) {
+    return opus_decoder_ctl(dec, OPUS_GET_FINAL_RANGE(range));
+}
+static inline int kol_opus_decoder_get_last_packet_duration(OpusDecoder *dec, opus_int32 *samples) {
+    return opus_decoder_ctl(dec, OPUS_GET_LAST_PACKET_DURATION(samples));
+}
 #endif
