@@ -1,0 +1,243 @@
+/// Last stage of a call: the model's audio deltas in, paced Twilio `media` and `mark` messages out.
+///
+/// A delta's base64 audio is decoded once into mu-law 8 kHz (`pcmu` path: the model already speaks
+/// mu-law; `pcm24k` path: PCM16 24 kHz is resampled to 8 kHz by libsamplerate and mu-law encoded) and
+/// queued in the bounded `tx_q` (`EgressQueue`). `pump` sends what the pacer allows, one 20 ms frame per
+/// `media` message, with a mark after each burst of an item (at most every `markIntervalMs`, and always
+/// when an item's queued audio runs out), recorded in the `MarkLedger` that decides truncation points.
+///
+/// Owned by its call's actor; no heap allocation per frame apart from the outbound message buffers the
+/// transport takes ownership of.
+public struct EgressStage {
+    public let audioPath: ModelAudioPath
+    public private(set) var queue: EgressQueue
+    public private(set) var pacer: EgressPacer
+    public private(set) var ledger = MarkLedger()
+    /// Minimum audio between two marks of one item (ms).
+    public let markIntervalMs: Double
+
+    private var decoded: [UInt8]  // one delta, base64-decoded
+    private var pcm24k: [Int16]
+    private var oddByte: UInt8?  // a PCM16 sample split across two deltas (pcm24k)
+    private var pcm8k: [Int16]
+    private var muLaw: [UInt8]
+    /// Converted audio that did not fit in the queue yet (backpressure): item, bytes, how many are queued.
+    private var overflow: (itemId: String, bytes: [UInt8], offset: Int)?
+    private var frame = [UInt8](repeating: 0, count: EgressPacer.frameBytes)
+    private var frameBase64 = [UInt8](repeating: 0, count: Base64.encodedLength(byteCount: EgressPacer.frameBytes))
+    private let downsampler: Resampler?
+    /// The item whose audio was sent since the last mark, how much, and when its playout began.
+    private var unmarked: (itemId: String, ms: Double, playoutStartNs: UInt64)?
+
+    /// Largest delta accepted (mu-law bytes after conversion); bigger deltas are split by the caller's
+    /// transport limit anyway (OpenAI sends well under this).
+    public static let maxDeltaBytes = 64 * 1024
+    /// Room for one outbound message (216 base64 characters plus the JSON around them), so building
+    /// it takes one allocation.
+    static let mediaMessageCapacity = 384
+
+    public init(audioPath: ModelAudioPath, queueCapacityMs: Int = 4_000, leadMs: Int = 200, markIntervalMs: Double = 100,
+                quality: Resampler.Quality = .sincFastest) throws {
+        self.audioPath = audioPath
+        self.queue = EgressQueue(capacityMs: queueCapacityMs)
+        self.pacer = EgressPacer(leadMs: leadMs)
+        self.markIntervalMs = markIntervalMs
+        decoded = [UInt8](repeating: 0, count: Self.maxDeltaBytes * 6)
+        muLaw = [UInt8](repeating: 0, count: Self.maxDeltaBytes)
+        switch audioPath {
+        case .pcmu:
+            downsampler = nil
+            pcm24k = []
+            pcm8k = []
+        case .pcm24k:
+            downsampler = try Resampler(from: 24_000, to: 8_000, quality: quality)
+            pcm24k = [Int16](repeating: 0, count: Self.maxDeltaBytes * 3 + 1)
+            pcm8k = [Int16](repeating: 0, count: Self.maxDeltaBytes + 64)
+        }
+    }
+
+    /// Why a delta was refused (it is dropped and logged; the call goes on).
+    public enum Rejection: Error, Equatable, CustomStringConvertible {
+        case badBase64(Base64.DecodeError)
+        case tooLarge(bytes: Int)
+
+        public var description: String {
+            switch self {
+            case .badBase64(let e): return "model audio delta is not valid base64: \(e)"
+            case .tooLarge(let n): return "model audio delta of \(n) bytes is larger than \(EgressStage.maxDeltaBytes * 6)"
+            }
+        }
+    }
+
+    /// True while converted audio waits for room in the queue: the call must stop reading the model
+    /// (backpressure) until `pump` has made room and `retryOverflow` has queued it.
+    public var isBackpressured: Bool { overflow != nil }
+
+    /// Decodes one delta of `itemId` and queues it. Deltas of muted (interrupted) items are dropped.
+    /// Returns false when part of it is waiting for room (`isBackpressured`).
+    public mutating func accept(itemId: String, deltaBase64: UnsafeRawBufferPointer) throws(Rejection) -> Bool {
+        if ledger.isMuted(itemId) { return true }
+        let maxBytes = Base64.maxDecodedLength(encodedLength: deltaBase64.count)
+        guard maxBytes <= decoded.count else { throw .tooLarge(bytes: maxBytes) }
+        let count: Int
+        do {
+            count = try decoded.withUnsafeMutableBufferPointer { out throws(Base64.DecodeError) in
+                try Base64.decode(deltaBase64.bindMemory(to: UInt8.self), into: out)
+            }
+        } catch {
+            throw .badBase64(error)
+        }
+        switch audioPath {
+        case .pcmu:
+            return enqueue(itemId: itemId, from: \.decoded, count: count)
+        case .pcm24k:
+            return enqueue(itemId: itemId, from: \.muLaw, count: convert24k(byteCount: count))
+        }
+    }
+
+    /// Array convenience for tests and tools.
+    public mutating func accept(itemId: String, deltaBase64: [UInt8]) throws(Rejection) -> Bool {
+        let outcome = deltaBase64.withUnsafeBytes { raw in
+            Result { () throws(Rejection) in try accept(itemId: itemId, deltaBase64: raw) }
+        }
+        return try outcome.get()
+    }
+
+    /// Queues what waited for room; returns true once nothing is left waiting.
+    public mutating func retryOverflow() -> Bool {
+        guard let pending = overflow else { return true }
+        let taken = pending.bytes.withUnsafeBufferPointer {
+            queue.enqueue(itemId: pending.itemId, muLaw: UnsafeBufferPointer(rebasing: $0[pending.offset...]))
+        }
+        if pending.offset + taken >= pending.bytes.count {
+            overflow = nil
+            return true
+        }
+        overflow?.offset += taken
+        return false
+    }
+
+    private mutating func enqueue(itemId: String, from buffer: KeyPath<EgressStage, [UInt8]>, count: Int) -> Bool {
+        guard count > 0 else { return true }
+        let source = self[keyPath: buffer]
+        let taken = source.withUnsafeBufferPointer { queue.enqueue(itemId: itemId, muLaw: UnsafeBufferPointer(rebasing: $0[0..<count])) }
+        if taken < count {
+            overflow = (itemId, Array(source[taken..<count]), 0)  // rare: only when the queue is full
+            return false
+        }
+        return true
+    }
+
+    private mutating func convert24k(byteCount: Int) -> Int {
+        guard let downsampler else { return 0 }
+        var samples = 0
+        decoded.withUnsafeBufferPointer { bytes in
+            pcm24k.withUnsafeMutableBufferPointer { pcm in
+                var i = 0
+                if let low = oddByte, byteCount > 0 {
+                    pcm[0] = Int16(bitPattern: UInt16(low) | UInt16(bytes[0]) << 8)
+                    samples = 1; i = 1; oddByte = nil
+                }
+                while i + 1 < byteCount {
+                    pcm[samples] = Int16(bitPattern: UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8)
+                    samples += 1; i += 2
+                }
+                if i < byteCount { oddByte = bytes[i] }
+            }
+        }
+        let produced = pcm24k.withUnsafeBufferPointer { input in
+            pcm8k.withUnsafeMutableBufferPointer { downsampler.process(UnsafeBufferPointer(rebasing: input[0..<samples]), into: $0) }
+        }
+        pcm8k.withUnsafeBufferPointer { input in
+            muLaw.withUnsafeMutableBufferPointer { MuLaw.encode(UnsafeBufferPointer(rebasing: input[0..<produced]), into: $0) }
+        }
+        return produced
+    }
+
+    /// Sends what the pacer allows at `nowNs`: each 20 ms frame becomes one `media` message, and marks
+    /// follow as described above. `emit` receives each message's bytes, in order.
+    public mutating func pump(nowNs: UInt64, encoder: TwilioOutboundEncoder, emit: ([UInt8]) -> Void) {
+        var budget = pacer.sendableBytes(nowNs: nowNs)
+        var message: [UInt8]
+        while budget > 0, let head = queue.headItemId {
+            if let pending = unmarked, pending.itemId != head { emitMark(nowNs: nowNs, encoder: encoder, emit: emit) }
+            let playoutStart = pacer.playoutStartNs(nowNs: nowNs)
+            guard let chunk = frame.withUnsafeMutableBufferPointer({ buffer in
+                queue.dequeue(into: UnsafeMutableBufferPointer(rebasing: buffer[0..<min(budget, buffer.count)]))
+            }) else { break }
+            let b64 = frame.withUnsafeBufferPointer { f in
+                frameBase64.withUnsafeMutableBufferPointer { Base64.encode(UnsafeBufferPointer(rebasing: f[0..<chunk.count]), into: $0) }
+            }
+            message = []
+            message.reserveCapacity(Self.mediaMessageCapacity)
+            frameBase64.withUnsafeBytes { encoder.media(payloadBase64: UnsafeRawBufferPointer(rebasing: $0[0..<b64]), into: &message) }
+            emit(message)
+            pacer.didSend(byteCount: chunk.count, nowNs: nowNs)
+            budget -= chunk.count
+            let ms = Double(chunk.count) / 8
+            if unmarked == nil { unmarked = (chunk.itemId, 0, playoutStart) }
+            unmarked?.ms += ms
+            if let u = unmarked, u.ms >= markIntervalMs || queue.headItemId != u.itemId {
+                emitMark(nowNs: nowNs, encoder: encoder, emit: emit)
+            }
+        }
+        _ = retryOverflow()
+    }
+
+    private mutating func emitMark(nowNs: UInt64, encoder: TwilioOutboundEncoder, emit: ([UInt8]) -> Void) {
+        guard let u = unmarked else { return }
+        unmarked = nil
+        let name = ledger.didSend(itemId: u.itemId, durationMs: u.ms, nowNs: nowNs, playoutStartNs: u.playoutStartNs)
+        var message: [UInt8] = []
+        message.reserveCapacity(Self.mediaMessageCapacity)
+        encoder.mark(name: name, into: &message)
+        emit(message)
+    }
+
+    /// Handles a mark echoed by Twilio (see `MarkLedger.didReceiveMark`).
+    @discardableResult
+    public mutating func didReceiveMark(named name: String, nowNs: UInt64) -> Bool {
+        ledger.didReceiveMark(named: name, nowNs: nowNs)
+    }
+
+    /// Audio of ours that the caller has not heard yet: queued here or buffered at Twilio.
+    public var hasAudioPending: Bool { !queue.isEmpty || ledger.isAudioPending || overflow != nil || unmarked != nil }
+
+    /// What a barge-in did, for the call to tell the model and Twilio.
+    public struct Interruption: Sendable, Equatable {
+        /// Truncate this item at this many ms (what the caller heard).
+        public var truncate: (itemId: String, audioEndMs: Int)?
+        /// Items the caller heard nothing of (sent but never started, or only queued here).
+        public var unheardItemIds: [String]
+        /// Whether Twilio had audio of ours buffered (so a `clear` must be sent).
+        public var clearTwilio: Bool
+
+        public static func == (a: Interruption, b: Interruption) -> Bool {
+            a.truncate?.itemId == b.truncate?.itemId && a.truncate?.audioEndMs == b.truncate?.audioEndMs
+                && a.unheardItemIds == b.unheardItemIds && a.clearTwilio == b.clearTwilio
+        }
+    }
+
+    /// The caller started speaking over us at `nowNs` (C.5 step 3): decide what they heard, drop every
+    /// byte not yet played (queue, overflow, Twilio's buffer) and mute the interrupted items. Returns nil
+    /// when none of our audio was pending.
+    public mutating func interrupt(nowNs: UInt64) -> Interruption? {
+        guard hasAudioPending else { return nil }
+        if let u = unmarked {  // sent, but its mark not written yet: account for it first
+            unmarked = nil
+            _ = ledger.didSend(itemId: u.itemId, durationMs: u.ms, nowNs: nowNs, playoutStartNs: u.playoutStartNs)
+        }
+        let atTwilio = ledger.bargeIn(nowNs: nowNs)
+        var unheard = atTwilio?.unplayedItemIds ?? []
+        for id in queue.clear() + (overflow.map { [$0.itemId] } ?? []) where !unheard.contains(id) && id != atTwilio?.truncate?.itemId {
+            unheard.append(id)
+        }
+        overflow = nil
+        unheard.forEach { ledger.mute($0) }
+        pacer.didClear(nowNs: nowNs)
+        return Interruption(truncate: atTwilio?.truncate, unheardItemIds: unheard, clearTwilio: atTwilio != nil)
+    }
+
+    /// Mutes `itemId` so its remaining deltas are dropped (e.g. a response cancelled for another reason).
+    public mutating func mute(_ itemId: String) { ledger.mute(itemId) }
+}
