@@ -28,6 +28,11 @@ public struct EgressStage {
     private let downsampler: Resampler?
     /// The item whose audio was sent since the last mark, how much, and when its playout began.
     private var unmarked: (itemId: String, ms: Double, playoutStartNs: UInt64)?
+    private var lastSentItemId: String?
+    /// Level of the most recent frames sent, with their estimated playout start (ring buffer), so the
+    /// barge-in detector can be told how loud the bot is at the caller's end right now.
+    private var playedLevels = [(startNs: UInt64, dbfs: Double)](repeating: (0, -120), count: 32)
+    private var playedLevelsNext = 0
 
     /// Largest delta accepted (mu-law bytes after conversion); bigger deltas are split by the caller's
     /// transport limit anyway (OpenAI sends well under this).
@@ -103,6 +108,16 @@ public struct EgressStage {
         return try outcome.get()
     }
 
+    /// Queues audio the engine itself plays (the spoken fallback): what does not fit waits like
+    /// backpressured model audio and follows as `pump` makes room.
+    public mutating func enqueueLocal(itemId: String, muLaw bytes: [UInt8]) {
+        let taken = bytes.withUnsafeBufferPointer { queue.enqueue(itemId: itemId, muLaw: $0) }
+        if taken < bytes.count { overflow = (itemId, bytes, taken) }
+    }
+
+    /// Audio of `itemId` sent to Twilio so far (ms).
+    public func sentMs(of itemId: String) -> Double { ledger.sentMs(of: itemId) }
+
     /// Queues what waited for room; returns true once nothing is left waiting.
     public mutating func retryOverflow() -> Bool {
         guard let pending = overflow else { return true }
@@ -156,7 +171,10 @@ public struct EgressStage {
 
     /// Sends what the pacer allows at `nowNs`: each 20 ms frame becomes one `media` message, and marks
     /// follow as described above. `emit` receives each message's bytes, in order.
-    public mutating func pump(nowNs: UInt64, encoder: TwilioOutboundEncoder, emit: ([UInt8]) -> Void) {
+    /// Returns the item whose first audio went out in this pump, if one did (for latency figures).
+    @discardableResult
+    public mutating func pump(nowNs: UInt64, encoder: TwilioOutboundEncoder, emit: ([UInt8]) -> Void) -> String? {
+        var started: String?
         var budget = pacer.sendableBytes(nowNs: nowNs)
         var message: [UInt8]
         while budget > 0, let head = queue.headItemId {
@@ -172,6 +190,11 @@ public struct EgressStage {
             message.reserveCapacity(Self.mediaMessageCapacity)
             frameBase64.withUnsafeBytes { encoder.media(payloadBase64: UnsafeRawBufferPointer(rebasing: $0[0..<b64]), into: &message) }
             emit(message)
+            if chunk.itemId != lastSentItemId {
+                lastSentItemId = chunk.itemId
+                if started == nil { started = chunk.itemId }
+            }
+            recordLevel(frameBytes: chunk.count, playoutStartNs: playoutStart)
             pacer.didSend(byteCount: chunk.count, nowNs: nowNs)
             budget -= chunk.count
             let ms = Double(chunk.count) / 8
@@ -182,6 +205,30 @@ public struct EgressStage {
             }
         }
         _ = retryOverflow()
+        return started
+    }
+
+    private mutating func recordLevel(frameBytes: Int, playoutStartNs: UInt64) {
+        var sum = 0.0
+        MuLaw.decodeTable.withUnsafeBufferPointer { table in
+            for i in 0..<frameBytes {
+                let x = Double(table[Int(frame[i])])
+                sum += x * x
+            }
+        }
+        playedLevels[playedLevelsNext] = (playoutStartNs, AudioLevel.powerToDbfs(sum / Double(max(1, frameBytes))))
+        playedLevelsNext = (playedLevelsNext + 1) % playedLevels.count
+    }
+
+    /// Level (dBFS) of our audio estimated to be playing to the caller at `nowNs`, or nil when none is.
+    public func playedLevelDbfs(atNs nowNs: UInt64) -> Double? {
+        guard pacer.playoutEndNs > nowNs else { return nil }
+        var best: (startNs: UInt64, dbfs: Double)?
+        for entry in playedLevels where entry.startNs <= nowNs && entry.startNs + 20_000_000 > nowNs {
+            if let current = best, current.startNs >= entry.startNs { continue }
+            best = entry
+        }
+        return best?.dbfs
     }
 
     private mutating func emitMark(nowNs: UInt64, encoder: TwilioOutboundEncoder, emit: ([UInt8]) -> Void) {
@@ -235,6 +282,7 @@ public struct EgressStage {
         overflow = nil
         unheard.forEach { ledger.mute($0) }
         pacer.didClear(nowNs: nowNs)
+        for i in playedLevels.indices { playedLevels[i] = (0, -120) }
         return Interruption(truncate: atTwilio?.truncate, unheardItemIds: unheard, clearTwilio: atTwilio != nil)
     }
 

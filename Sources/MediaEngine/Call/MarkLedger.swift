@@ -111,6 +111,9 @@ public struct MarkLedger: Sendable {
         return true
     }
 
+    /// Milliseconds of `itemId` sent to Twilio so far.
+    public func sentMs(of itemId: String) -> Double { progress(itemId)?.sentMs ?? 0 }
+
     /// Milliseconds of `itemId` the caller has heard by `nowNs`: acknowledged audio plus the time elapsed
     /// since the acknowledgement, never more than was sent.
     public func playedMs(of itemId: String, nowNs: UInt64) -> Double {

@@ -36,8 +36,9 @@ public struct RealtimeEndpoint: Sendable, Equatable {
 
 /// One open connection to a model: the sending half. Text frames only.
 public protocol RealtimeLink: Sendable {
-    /// Sends one client event (UTF-8 JSON) as a text frame.
-    func send(_ text: [UInt8]) async throws
+    /// Enqueues one client event (UTF-8 JSON) to go out as a text frame, in order. Never suspends the
+    /// caller: the transport writes on its own task (the call's actor must not wait on a socket).
+    func send(_ text: [UInt8])
     /// Closes the connection; the dialer's `dial` call then returns.
     func close() async
 }

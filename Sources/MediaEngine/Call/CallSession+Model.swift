@@ -1,0 +1,150 @@
+/// Events from the model: audio deltas into the egress stage (the hot path), and everything else that
+/// steers the call: responses, barge-in by the model's VAD, transcripts, tools and errors.
+extension CallSession {
+    /// Handles one inbound model message from connection `generation`. Audio deltas take an
+    /// allocation-free fast path; when the egress queue is full this suspends (backpressure) until
+    /// there is room, so the model's socket is not read meanwhile.
+    func handleModel(_ bytes: [UInt8], generation: Int) async {
+        guard state != .ended else { return }
+        if let accepted = bytes.withUnsafeBytes({ fastDelta($0, generation: generation) }) {
+            if !accepted { await waitForEgressRoom() }
+            return
+        }
+        let event: RealtimeServerEvent
+        do {
+            event = try RealtimeServerEvent.decode(bytes)
+        } catch {
+            report(protocolError: "model event rejected: \(error)")
+            return
+        }
+        if case .sessionCreated = event {
+            sessionCreated(generation: generation)
+            return
+        }
+        guard generation == linkGeneration else { return }  // a retired or not yet current connection
+        if case .responseOutputAudioDelta(let delta) = event {
+            if !acceptDelta(itemId: delta.itemID, base64: Array(delta.delta.utf8)) { await waitForEgressRoom() }
+            return
+        }
+        handleControl(event)
+    }
+
+    /// The hot path: nil when `raw` is not an audio delta the scanner can read (then the slow path
+    /// decodes it), else whether the audio was queued without backpressure.
+    private func fastDelta(_ raw: UnsafeRawBufferPointer, generation: Int) -> Bool? {
+        guard let frame = OutputAudioDeltaFrame.scan(raw) else { return nil }
+        guard generation == linkGeneration else { return true }
+        let itemId: String
+        if let current = currentAudioItem, frame.itemID(in: raw, equals: current) {
+            itemId = current
+        } else {
+            itemId = String(decoding: UnsafeRawBufferPointer(rebasing: raw[frame.itemID]), as: UTF8.self)
+        }
+        return acceptDelta(itemId: itemId, base64: UnsafeRawBufferPointer(rebasing: raw[frame.delta]))
+    }
+
+    private func acceptDelta(itemId: String, base64: UnsafeRawBufferPointer) -> Bool {
+        if currentAudioItem != itemId {
+            currentAudioItem = itemId
+            if !egress.ledger.isMuted(itemId) { firstDeltaNs[itemId] = clock() }
+        }
+        let accepted: Bool
+        do {
+            accepted = try egress.accept(itemId: itemId, deltaBase64: base64)
+        } catch {
+            report(protocolError: "audio delta dropped: \(error)")
+            return true
+        }
+        pumpEgress()
+        return accepted
+    }
+
+    private func acceptDelta(itemId: String, base64: [UInt8]) -> Bool {
+        base64.withUnsafeBytes { acceptDelta(itemId: itemId, base64: $0) }
+    }
+
+    private func waitForEgressRoom() async {
+        while egress.isBackpressured, state != .ended {
+            await withCheckedContinuation { backpressureWaiters.append($0) }
+        }
+    }
+
+    private func handleControl(_ event: RealtimeServerEvent) {
+        switch event {
+        case .inputAudioSpeechStarted(let started):
+            callerTurnEndedNs = nil
+            responseTimer?.cancel()
+            if settings.tenant.model.bargeIn == .model {
+                bargeIn(source: .model, onsetMs: appendMediaOffsetMs + started.audioStartMs, nowNs: clock())
+            }
+        case .inputAudioCommitted:
+            armResponseTimer()
+        case .responseCreated(let created):
+            activeResponseId = created.response.id
+            responseTimer?.cancel()
+        case .responseDone(let done):
+            if activeResponseId == done.response.id { activeResponseId = nil }
+            if endCallRequested { hangUpAfterPlayback(reason: "the agent ended the call") }
+            rollOverIfAtTurnBoundary()
+        case .responseOutputAudioTranscriptDone(let done):
+            conversation.append(.bot, done.text)
+            observer(.botTranscript(itemId: done.itemID, text: done.text))
+        case .inputTranscriptionCompleted(let done):
+            conversation.append(.caller, done.transcript)
+            observer(.callerTranscript(done.transcript))
+        case .responseFunctionCallArgumentsDone(let call):
+            handleTool(name: call.name, callID: call.callID, arguments: call.arguments)
+        case .error(let failure):
+            let code = failure.error.code
+            if code == "response_cancel_not_active" {
+                logger.debug("cancel raced the end of the response (benign)")
+            } else {
+                logger.warning("model error", metadata: [
+                    "code": .string(code ?? "-"), "message": .string(failure.error.message ?? "-"),
+                    "event_id": .string(failure.error.eventID ?? "-"),
+                ])
+            }
+            observer(.modelError(code: code, message: failure.error.message ?? "", eventId: failure.error.eventID))
+        case .sessionUpdated(let session):
+            let expected: RealtimeAudioFormat = settings.tenant.model.audioPath == .pcmu ? .pcmu : .pcm24kHz
+            if let format = session.outputAudioFormat, format != expected {
+                report(protocolError: "model session uses \(format.wireType) output, expected \(expected.wireType)")
+            }
+        default:
+            break
+        }
+    }
+
+    /// Tools the engine carries out itself. `end_call`: hang up once the goodbye has played.
+    private func handleTool(name: String, callID: String, arguments: String) {
+        observer(.toolCall(name: name, arguments: arguments))
+        switch name {
+        case "end_call":
+            endCallRequested = true
+            sendEvent(.conversationItemCreate(.functionCallOutput(callID: callID, output: #"{"ok":true}"#)))
+            if activeResponseId == nil { hangUpAfterPlayback(reason: "the agent ended the call") }
+        default:
+            logger.warning("model called an unknown tool", metadata: ["tool": .string(name)])
+            sendEvent(.conversationItemCreate(.functionCallOutput(callID: callID, output: #"{"error":"unknown tool"}"#)))
+            sendEvent(.responseCreate())
+        }
+    }
+
+    /// After the caller's turn is committed, a response should start; if none has within the timeout,
+    /// ask once more (a lost `response.create` or a stalled server).
+    private func armResponseTimer() {
+        responseTimer?.cancel()
+        let timeout = UInt64(settings.responseTimeoutMs) * 1_000_000
+        responseTimer = Task {
+            try? await Task.sleep(nanoseconds: timeout)
+            guard !Task.isCancelled else { return }
+            await self.responseTimedOut()
+        }
+    }
+
+    private func responseTimedOut() {
+        guard activeResponseId == nil, state == .live else { return }
+        logger.warning("no response \(settings.responseTimeoutMs) ms after the caller's turn; asking again")
+        sendEvent(.responseCreate())
+    }
+}

@@ -1,0 +1,275 @@
+public import Logging
+
+/// One phone call: owns its stages and runs the conversation between the caller (Twilio Media Streams)
+/// and the model (a Realtime session).
+///
+/// A frame's path, in order: `handleTwilio` decodes the message (`TwilioMessageDecoder`), `IngressStage`
+/// turns the payload into PCM for the detectors and an append frame for the model, `DetectorStage` runs
+/// VAD / barge-in / DTMF, the append frame goes to the model's link, and `pumpEgress` lets `EgressStage`
+/// send whatever model audio is due (`tx_q` -> paced `media` + `mark`). Model events come back through
+/// `handleModel` (CallSession+Model.swift); the connection itself is supervised in
+/// CallSession+Connection.swift.
+///
+/// Everything a call owns lives in this actor; calls share nothing mutable. Two tasks feed it: the Twilio
+/// socket's reader and the model socket's reader. Writes never suspend the actor (sinks enqueue).
+public actor CallSession {
+    public enum State: Sendable, Equatable { case warming, live, ending, ended }
+
+    public nonisolated let callSid: String
+    public nonisolated let settings: CallSettings
+    /// The call's tenant (fixed for the call's life, so readable without awaiting the actor).
+    public nonisolated var tenantID: String { settings.tenant.id }
+    public private(set) var state: State = .warming
+
+    let dialer: any RealtimeDialer
+    let endpoint: RealtimeEndpoint
+    let clock: @Sendable () -> UInt64
+    let observer: @Sendable (CallEvent) -> Void
+    let logger: Logger
+    let onEnded: @Sendable (String) -> Void
+
+    // Twilio side
+    var twilio: (any TwilioSink)?
+    var encoder: TwilioOutboundEncoder?
+    private let decoder = TwilioMessageDecoder()
+    var ingress: IngressStage
+    var detector: DetectorStage
+    var egress: EgressStage
+    /// Media time (ms since stream start) of the latest inbound frame; the call's media clock.
+    var mediaMs = 0
+    var lastPumpNs: UInt64 = 0
+    var egressWatchdog: Task<Void, Never>?
+    /// Monotonic time at which the caller's last turn ended (for turn latency), if not yet answered.
+    var callerTurnEndedNs: UInt64?
+    var hangupReason: String?
+
+    // Model side (see CallSession+Connection.swift and CallSession+Model.swift)
+    var link: (any RealtimeLink)?
+    var linkGeneration = 0
+    var modelReady = false
+    var preconnect: [[UInt8]] = []
+    var activeResponseId: String?
+    var firstDeltaNs: [String: UInt64] = [:]
+    var currentAudioItem: String?
+    var conversation = ConversationLog()
+    var sessionStartedNs: UInt64 = 0
+    var connectionTask: Task<Void, Never>?
+    var modelDroppedNs: UInt64?
+    var connectAttempts = 0
+    var rolloverInProgress = false
+    var backpressureWaiters: [CheckedContinuation<Void, Never>] = []
+    var appendedMs = 0
+    var appendMediaOffsetMs = 0
+    var responseTimer: Task<Void, Never>?
+    var fallbackPlaying = false
+    var generationCounter = 0
+    var readyGenerations: Set<Int> = []
+    var timedOutGenerations: Set<Int> = []
+    var pendingLinks: [Int: any RealtimeLink] = [:]
+    var rolloverTimer: Task<Void, Never>?
+    var rolloverWanted = false
+    var endCallRequested = false
+
+    public init(
+        callSid: String, settings: CallSettings, dialer: any RealtimeDialer, endpoint: RealtimeEndpoint,
+        logger: Logger, clock: @escaping @Sendable () -> UInt64 = { MonotonicClock.nowNs() },
+        observer: @escaping @Sendable (CallEvent) -> Void = { _ in }, onEnded: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws {
+        self.callSid = callSid
+        self.settings = settings
+        self.dialer = dialer
+        self.endpoint = endpoint
+        self.clock = clock
+        self.observer = observer
+        self.onEnded = onEnded
+        var logger = logger
+        logger[metadataKey: "call"] = .string(callSid)
+        logger[metadataKey: "tenant"] = .string(settings.tenant.id)
+        self.logger = logger
+        let path = settings.tenant.model.audioPath
+        ingress = try IngressStage(audioPath: path)
+        egress = try EgressStage(audioPath: path, queueCapacityMs: settings.egressQueueMs, leadMs: settings.egressLeadMs,
+                                 markIntervalMs: settings.markIntervalMs)
+        detector = try DetectorStage(settings: settings)
+    }
+
+    /// Starts the model session (called when the webhook answers, so it is warm when the stream opens).
+    public func warmUp() {
+        guard connectionTask == nil, state == .warming else { return }
+        connectionTask = Task { await self.superviseModel() }
+    }
+
+    /// Attaches the Twilio stream once its `start` has been validated; the call is live from here.
+    public func attachStream(_ start: TwilioMessage.Start, sink: any TwilioSink) {
+        guard state == .warming, twilio == nil else { sink.close(reason: "call already \(state)"); return }
+        twilio = sink
+        encoder = TwilioOutboundEncoder(streamSid: start.streamSid)
+        state = hangupReason == nil ? .live : .ending
+        warmUp()
+        observer(.started(callSid: start.callSid, streamSid: start.streamSid, tenantID: tenantID))
+        if fallbackPlaying { pumpEgress() }
+    }
+
+    /// Handles one inbound Twilio message (UTF-8 JSON). Bad messages are reported and skipped.
+    public func handleTwilio(_ bytes: [UInt8]) {
+        guard state == .live || state == .ending else { return }
+        bytes.withUnsafeBytes { raw in
+            let message: TwilioMessage
+            do {
+                message = try decoder.decode(raw)
+            } catch {
+                report(protocolError: "Twilio message rejected: \(error)")
+                return
+            }
+            switch message {
+            case .media(let frame):
+                guard frame.track == .inbound else { return }
+                frame.payload.withUTF8(in: raw) { payload in handleMedia(payload: payload, timestampMs: frame.timestampMs) }
+            case .mark(let mark):
+                egress.didReceiveMark(named: mark.name, nowNs: clock())
+                pumpEgress()
+            case .dtmf(let dtmf):
+                observer(.dtmf(digit: dtmf.digit, atMs: mediaMs, inBand: false))
+            case .stop:
+                end(reason: "stream stopped by Twilio")
+            case .connected, .start:
+                report(protocolError: "unexpected \(message) after start")
+            case .unknown(let event):
+                logger.debug("ignoring unknown Twilio event", metadata: ["event": .string(event)])
+            }
+        }
+    }
+
+    private func handleMedia(payload: UnsafeRawBufferPointer, timestampMs: Int) {
+        do {
+            try ingress.ingest(payloadBase64: payload)
+        } catch {
+            report(protocolError: "media frame dropped: \(error)")
+            return
+        }
+        mediaMs = max(mediaMs, timestampMs)
+        let now = clock()
+        let detection = ingress.withPCM8k { pcm in
+            detector.process(pcm, timestampMs: timestampMs, playedLevelDbfs: egress.playedLevelDbfs(atNs: now))
+        }
+        sendToModel(ingress.appendFrame, audioMs: ingress.pcmCount / 8)
+        switch detection.vad {
+        case .speechStarted(let atMs)?:
+            observer(.callerSpeechStarted(atMs: atMs))
+            callerTurnEndedNs = nil
+        case .speechEnded(let atMs)?:
+            observer(.callerSpeechStopped(atMs: atMs))
+            callerTurnEndedNs = now - UInt64(max(0, timestampMs + 20 - atMs)) * 1_000_000
+        case nil: break
+        }
+        if let onset = detection.bargeInOnsetMs, settings.tenant.model.bargeIn == .engine {
+            bargeIn(source: .engine, onsetMs: onset, nowNs: now)
+        }
+        if let tone = detection.dtmf {
+            observer(.dtmf(digit: tone.digit.rawValue, atMs: tone.timestampMs, inBand: true))
+        }
+        pumpEgress(nowNs: now)
+    }
+
+    /// Sends what the egress pacer allows now, and keeps a slow watchdog pumping while audio is pending
+    /// in case inbound frames (the usual pump) stop arriving.
+    func pumpEgress(nowNs: UInt64? = nil) {
+        guard let twilio, let encoder else { return }
+        let now = nowNs ?? clock()
+        lastPumpNs = now
+        let started = egress.pump(nowNs: now, encoder: encoder) { twilio.send($0) }
+        if let item = started, let first = firstDeltaNs.removeValue(forKey: item) {
+            let turn = callerTurnEndedNs.map { Int((now - min(now, $0)) / 1_000_000) }
+            callerTurnEndedNs = nil
+            observer(.botAudioStarted(itemId: item, turnLatencyMs: turn, engineMs: Double(now - min(now, first)) / 1_000_000))
+        }
+        if !egress.isBackpressured { resumeBackpressureWaiters() }
+        if egress.hasAudioPending {
+            startEgressWatchdog()
+        } else if let reason = hangupReason {
+            finishHangup(reason: reason)
+        }
+    }
+
+    private func startEgressWatchdog() {
+        guard egressWatchdog == nil else { return }
+        let period = UInt64(max(20, settings.egressLeadMs / 2)) * 1_000_000
+        egressWatchdog = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: period)
+                guard await self.watchdogTick(periodNs: period) else { return }
+            }
+        }
+    }
+
+    private func watchdogTick(periodNs: UInt64) -> Bool {
+        guard state == .live || state == .ending, egress.hasAudioPending else {
+            egressWatchdog = nil
+            if let reason = hangupReason, state != .ended { finishHangup(reason: reason) }
+            return false
+        }
+        if clock() - lastPumpNs >= periodNs / 2 { pumpEgress() }
+        return true
+    }
+
+    /// The caller started speaking over the bot (C.5 step 3): cancel the active response, truncate the
+    /// item being heard at what was heard, delete items never heard, and clear Twilio's buffer.
+    func bargeIn(source: BargeInSource, onsetMs: Int, nowNs: UInt64) {
+        guard let cut = egress.interrupt(nowNs: nowNs) else { return }
+        if let response = activeResponseId { sendEvent(.responseCancel(responseID: response)) }
+        if let t = cut.truncate {
+            sendEvent(.conversationItemTruncate(itemID: t.itemId, audioEndMs: t.audioEndMs))
+            conversation.truncateLastBotLine(toFraction: Double(t.audioEndMs) / max(1, egress.sentMs(of: t.itemId)))
+        }
+        for item in cut.unheardItemIds { sendEvent(.conversationItemDelete(itemID: item)) }
+        if cut.clearTwilio, let encoder {
+            var message: [UInt8] = []
+            encoder.clear(into: &message)
+            twilio?.send(message)
+        }
+        observer(.bargeIn(source: source, onsetMs: onsetMs, decisionMs: max(0, mediaMs + 20 - onsetMs),
+                          truncatedItemId: cut.truncate?.itemId, audioEndMs: cut.truncate?.audioEndMs,
+                          unheardItemIds: cut.unheardItemIds))
+        resumeBackpressureWaiters()
+    }
+
+    /// Hangs up once everything the bot said has played (used by `end_call` and the fallback).
+    func hangUpAfterPlayback(reason: String) {
+        hangupReason = reason
+        if state == .live { state = .ending }
+        pumpEgress()
+    }
+
+    private func finishHangup(reason: String) {
+        guard state != .ended, !egress.hasAudioPending else { return }
+        end(reason: reason)
+    }
+
+    /// Ends the call at once: closes both connections and releases everything.
+    public func end(reason: String) {
+        guard state != .ended else { return }
+        state = .ended
+        logger.info("call ended", metadata: ["reason": .string(reason)])
+        egressWatchdog?.cancel()
+        responseTimer?.cancel()
+        rolloverTimer?.cancel()
+        connectionTask?.cancel()
+        let links = [self.link].compactMap { $0 } + pendingLinks.values
+        self.link = nil
+        pendingLinks.removeAll()
+        for link in links { Task { await link.close() } }
+        twilio?.close(reason: reason)
+        twilio = nil
+        resumeBackpressureWaiters()
+        observer(.ended(reason: reason))
+        onEnded(callSid)
+    }
+
+    func report(protocolError message: String) {
+        logger.warning("\(message)")
+        observer(.protocolError(message))
+    }
+
+    /// Depth of the egress queue (ms of audio waiting), for metrics.
+    public var egressDepthMs: Double { egress.queue.depthMs }
+}

@@ -1,0 +1,36 @@
+/// Engine-side settings of one call, fixed when it starts: the tenant's choices plus the engine's
+/// tuning. A call keeps the settings it started with even if `plugins.yaml` is reloaded meanwhile.
+public struct CallSettings: Sendable {
+    public var tenant: TenantConfig
+    /// How far ahead of real-time playout audio is sent to Twilio (ms).
+    public var egressLeadMs: Int
+    /// Bound of the egress queue (ms of audio); past it the model's connection is pushed back.
+    public var egressQueueMs: Int
+    /// Minimum audio between two marks (ms).
+    public var markIntervalMs: Double
+    /// The engine's voice activity detector.
+    public var vad: VADConfig
+    /// The engine's echo-aware barge-in detector (used when the tenant's `barge_in` is `engine`).
+    public var bargeIn: BargeInConfig
+    /// Caller audio kept while the model connection is not up yet (ms), sent once it is.
+    public var preconnectBufferMs: Int
+    /// Open a fresh model session this long after the current one started (ms); the provider caps a
+    /// session at 60 minutes, so the default switches at 55, at a turn boundary.
+    public var modelSessionMaxAgeMs: Int
+    /// How long after the caller's turn ends a response may take to start before it is retried (ms).
+    public var responseTimeoutMs: Int
+
+    public init(tenant: TenantConfig, egressLeadMs: Int = 200, egressQueueMs: Int = 4_000, markIntervalMs: Double = 100,
+                vad: VADConfig = VADConfig(), bargeIn: BargeInConfig = BargeInConfig(), preconnectBufferMs: Int = 2_000, modelSessionMaxAgeMs: Int = 55 * 60_000,
+                responseTimeoutMs: Int = 8_000) {
+        self.tenant = tenant
+        self.egressLeadMs = egressLeadMs
+        self.egressQueueMs = egressQueueMs
+        self.markIntervalMs = markIntervalMs
+        self.vad = vad
+        self.bargeIn = bargeIn
+        self.preconnectBufferMs = preconnectBufferMs
+        self.modelSessionMaxAgeMs = modelSessionMaxAgeMs
+        self.responseTimeoutMs = responseTimeoutMs
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+import MediaEngine
+import Synchronization
+
+/// The engine process's shared state: configuration, tenants, the call registry, the model dialer.
+/// Everything per call lives in its `CallSession`; this holds only what calls are looked up by.
+final class Engine: Sendable {
+    let configuration: EngineConfiguration
+    let registry = CallRegistry()
+    let signer: CallTokenSigner
+    let dialer: any RealtimeDialer
+    let logger: Logger
+    /// Receives every call's events (the demo prints them; tests assert on them).
+    let observer: @Sendable (String, CallEvent) -> Void
+    private let tenants: Mutex<TenantDirectory>
+
+    init(configuration: EngineConfiguration, directory: TenantDirectory, dialer: any RealtimeDialer, logger: Logger,
+         observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in }) throws {
+        self.configuration = configuration
+        self.signer = try CallTokenSigner(secret: configuration.callTokenSecret)
+        self.dialer = dialer
+        self.logger = logger
+        self.observer = observer
+        self.tenants = Mutex(directory)
+    }
+
+    /// The tenant directory in force (a call keeps the config it started with).
+    var directory: TenantDirectory { tenants.withLock { $0 } }
+
+    /// Replaces the tenant directory (config reload); calls in progress keep theirs.
+    func replaceDirectory(_ directory: TenantDirectory) { tenants.withLock { $0 = directory } }
+
+    /// Creates and registers the session of a new call of `tenant`.
+    func startCall(callSid: String, tenant: TenantConfig) async throws -> CallSession {
+        let registry = self.registry
+        let observer = self.observer
+        let session = try CallSession(
+            callSid: callSid, settings: CallSettings(tenant: tenant), dialer: dialer, endpoint: configuration.realtime,
+            logger: logger, observer: { observer(callSid, $0) },
+            onEnded: { sid in Task { await registry.remove(sid) } })
+        try await registry.add(session)
+        return session
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import MediaEngine
+
+/// How one engine process is set up: where it listens, how Twilio reaches it, where the model is,
+/// and the secrets it signs with. Built by `serve` and `demo` from flags and the environment.
+struct EngineConfiguration: Sendable {
+    /// Interface and port to listen on (loopback by default).
+    var host: String
+    var port: Int
+    /// The public base URL Twilio reaches (https), used in TwiML and in signature checks; the stream
+    /// URL is its `wss://` twin.
+    var publicURL: String
+    /// The model: OpenAI's endpoint with an API key, or the embedded simulator's loopback URL.
+    var realtime: RealtimeEndpoint
+    /// Signs the per-call tokens carried from the webhook to the stream.
+    var callTokenSecret: [UInt8]
+    /// Where tenants' Twilio auth tokens are read from (by the variable names in plugins.yaml).
+    var environment: [String: String]
+    /// How long a call may drain on shutdown before it is ended (seconds).
+    var drainTimeoutSeconds: Int = 30
+    /// How long a warmed-up call waits for its media stream (seconds).
+    var streamWaitSeconds: Int = 30
+
+    /// `wss://HOST/twilio/media` for `publicURL` `https://HOST`.
+    var mediaStreamURL: String {
+        var base = publicURL
+        while base.hasSuffix("/") { base.removeLast() }
+        if base.hasPrefix("https://") { base = "wss://" + base.dropFirst(8) } else if base.hasPrefix("http://") { base = "ws://" + base.dropFirst(7) }
+        return base + "/twilio/media"
+    }
+
+    /// The public URL of `path` (e.g. "/twilio/voice"), as Twilio signs it.
+    func publicURL(path: String) -> String {
+        var base = publicURL
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + path
+    }
+}
