@@ -116,6 +116,46 @@ enum TestAudio {
         }
     }
 
+    /// The samples after a trip through a G.711 mu-law phone line (encode then decode).
+    static func muLawChannel(_ samples: [Int16]) -> [Int16] {
+        MuLaw.decode(MuLaw.encode(samples))
+    }
+
+    /// The samples with their level changed by `db` (negative is quieter), clipped to PCM16.
+    static func scaled(_ samples: [Int16], byDb db: Double) -> [Int16] {
+        let gain = pow(10, db / 20)
+        return samples.map { Int16(clamping: Int((Double($0) * gain).rounded())) }
+    }
+
+    /// Unit-RMS noise as PCM16 at `levelDbfs` (mean power relative to full scale, as `AudioLevel`).
+    static func scaledNoise(_ noise: [Double], levelDbfs: Double) -> [Int16] {
+        let rms = 32768 * pow(10, levelDbfs / 20)
+        return noise.map { Int16(clamping: Int(($0 * rms).rounded())) }
+    }
+
+    /// Samples with leading and trailing near-silence (|x| <= `threshold`) removed.
+    static func trimmed(_ samples: [Int16], threshold: Int16 = 64) -> [Int16] {
+        guard let first = samples.firstIndex(where: { abs(Int($0)) > Int(threshold) }),
+              let last = samples.lastIndex(where: { abs(Int($0)) > Int(threshold) }) else { return [] }
+        return Array(samples[first...last])
+    }
+
+    /// Calls `body` with each whole frame of `frameMs` (20 ms by default) and its media time in ms;
+    /// a trailing partial frame is dropped, as a phone stream never sends one.
+    static func forEachFrame(
+        _ samples: [Int16], rate: Int = 8000, frameMs: Int = 20,
+        _ body: (_ frame: UnsafeBufferPointer<Int16>, _ timestampMs: Int) throws -> Void
+    ) rethrows {
+        let size = rate * frameMs / 1000
+        try samples.withUnsafeBufferPointer { all in
+            var start = 0
+            while start + size <= all.count {
+                try body(UnsafeBufferPointer(rebasing: all[start..<start + size]), start * 1000 / rate)
+                start += size
+            }
+        }
+    }
+
     /// A sine tone as PCM16.
     static func sine(frequency: Double, amplitude: Double, seconds: Double, rate: Int = 8000) -> [Int16] {
         let n = Int(seconds * Double(rate))
