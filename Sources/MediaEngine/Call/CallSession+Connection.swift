@@ -76,8 +76,7 @@ extension CallSession {
         guard state != .ended else { Task { await newLink.close() }; return }
         if generation == linkGeneration { link = newLink } else { pendingLinks[generation] = newLink }
         // session.update may go before session.created (protocols.md B.1).
-        let update = RealtimeClientEvent.sessionUpdate(.forCall(of: settings.tenant))
-        newLink.send(update.jsonBytes())
+        sendEvent(.sessionUpdate(.forCall(of: settings.tenant)), on: newLink)
     }
 
     /// `session.created` arrived on `generation`: the session is usable.
@@ -105,7 +104,8 @@ extension CallSession {
     }
 
     private func seedConversation(on link: (any RealtimeLink)?) {
-        for item in conversation.seedItems { link?.send(RealtimeClientEvent.conversationItemCreate(item).jsonBytes()) }
+        guard let link else { return }
+        for item in conversation.seedItems { sendEvent(.conversationItemCreate(item), on: link) }
     }
 
     /// Sends one append frame, or keeps it (bounded) until the session is ready.
@@ -118,12 +118,21 @@ extension CallSession {
         }
     }
 
+    /// Sends a client event on the current connection (dropped, with a debug line, when there is none).
     func sendEvent(_ event: RealtimeClientEvent) {
         guard let link else {
             logger.debug("model not connected; dropped \(event.type)")
             return
         }
-        link.send(event.jsonBytes())
+        sendEvent(event, on: link)
+    }
+
+    private func sendEvent(_ event: RealtimeClientEvent, on link: any RealtimeLink) {
+        do {
+            link.send(try event.jsonBytes())
+        } catch {
+            report(protocolError: "cannot encode \(event.type): \(error)")
+        }
     }
 
     // MARK: Rollover before the provider's session cap
@@ -134,7 +143,7 @@ extension CallSession {
         rolloverTimer = Task {
             try? await Task.sleep(nanoseconds: maxAge)
             guard !Task.isCancelled else { return }
-            await self.rolloverDue()
+            self.rolloverDue()
         }
     }
 
@@ -161,9 +170,9 @@ extension CallSession {
                                       onOpen: { link in await self.linkOpened(link, generation: generation) },
                                       onMessage: { bytes in await self.handleModel(bytes, generation: generation) })
             } catch {
-                await self.rolloverFailed("\(error)", generation: generation)
+                self.rolloverFailed("\(error)", generation: generation)
             }
-            await self.rolledOverConnectionEnded(generation: generation)
+            self.rolledOverConnectionEnded(generation: generation)
         }
         let deadline = UInt64(endpoint.connectTimeoutMs + endpoint.firstEventTimeoutMs) * 1_000_000
         Task {

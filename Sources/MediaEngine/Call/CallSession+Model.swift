@@ -138,7 +138,7 @@ extension CallSession {
         responseTimer = Task {
             try? await Task.sleep(nanoseconds: timeout)
             guard !Task.isCancelled else { return }
-            await self.responseTimedOut()
+            self.responseTimedOut()
         }
     }
 

@@ -197,7 +197,7 @@ public actor CallSession {
         egressWatchdog = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: period)
-                guard await self.watchdogTick(periodNs: period) else { return }
+                guard self.watchdogTick(periodNs: period) else { return }
             }
         }
     }

@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import MediaEngine
+import NIOCore
+
+/// The engine's HTTP + WebSocket server: Twilio's webhooks, the media stream, and a health endpoint.
+enum EngineApplication {
+    /// Builds the server for `engine`; `onRunning` receives the bound port (useful with port 0).
+    static func make(engine: Engine, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.get("/healthz") { _, _ -> Response in
+            let calls = await engine.registry.activeCount
+            let draining = await engine.registry.isDraining
+            let body = #"{"status":"\#(draining ? "draining" : "ok")","active_calls":\#(calls)}"#
+            return Response(status: draining ? .serviceUnavailable : .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        TwilioWebhookRoutes.add(to: router, engine: engine)
+        MediaStreamHandler.add(to: router, engine: engine)
+        let configuration = engine.configuration
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(maxFrameSize: MediaStreamHandler.maxMessageBytes)),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kol"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: engine.logger
+        )
+    }
+}
+
+/// On shutdown (SIGTERM), stops taking calls and lets the calls in progress finish, up to a timeout;
+/// placed after the HTTP server in the service group so it runs first and the server stays up meanwhile.
+struct DrainService: Service {
+    let engine: Engine
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await engine.registry.beginDrain()
+        let active = await engine.registry.activeCount
+        guard active > 0 else { return }
+        engine.logger.notice("draining: waiting for calls in progress", metadata: ["calls": .stringConvertible(active)])
+        let timeout = engine.configuration.drainTimeoutSeconds
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await engine.registry.waitUntilEmpty(); return true }
+            group.addTask { (try? await Task.sleep(for: .seconds(timeout))) != nil ? false : true }
+            if await group.next() == false {
+                engine.logger.warning("drain timeout: ending the calls still in progress")
+                await engine.registry.endAll(reason: "engine shutting down")  // empties the registry: the waiter returns
+            }
+            group.cancelAll()
+        }
+    }
+}
