@@ -151,7 +151,8 @@ public struct VoiceActivityDetector: Sendable {
         return .speechEnded(atMs: lastSpeechEndMs)
     }
 
-    /// Forgets the noise floor, the filters' history and any open segment.
+    /// Forgets the noise floor, the filters' history and any open segment. Allocates its buffers anew:
+    /// for a new stream, not per frame.
     public mutating func reset() {
         self = VoiceActivityDetector(config: config, sampleRate: sampleRate)
     }
