@@ -14,7 +14,9 @@ import Testing
 
     /// The bot's greeting and the caller's interruptions, rendered once per test process.
     static let voices: Result<(bot: [Int16], hebrewCaller: [Int16], englishCaller: [Int16]), TestAudio.ToolError> = Result {
-        let bot = try TestAudio.speech("שלום, הגעתם למרפאת השיניים של דוקטור כהן. איך אפשר לעזור לכם היום? אפשר לקבוע תור או לשאול שאלה", voice: "he")
+        let bot = try TestAudio.speech(
+            "שלום, הגעתם למרפאת השיניים של דוקטור כהן. איך אפשר לעזור לכם היום? אפשר לקבוע תור או לשאול שאלה",
+            voice: "he")
         let hebrew = try TestAudio.speech("רגע, סליחה, אני רוצה לשאול משהו", voice: "he")
         let english = try TestAudio.speech("Sorry, can I ask you something?", voice: "en-us")
         return (
@@ -94,7 +96,8 @@ import Testing
                                     overlay: [(atMs, caller)])
             let trueOnset = Self.onsetMs(of: caller, atMs: atMs)
             let firing = try #require(outcome.firings.first, "no barge-in (ERL \(echoReturnLossDb) dB, delay \(echoDelayMs) ms)")
-            print("barge-in ERL \(Int(echoReturnLossDb)) dB, delay \(echoDelayMs) ms: speech from \(trueOnset) ms, onset reported \(firing.onsetMs) ms, fired on the frame at \(firing.atMs) ms")
+            print("barge-in ERL \(Int(echoReturnLossDb)) dB, delay \(echoDelayMs) ms: speech from \(trueOnset) ms, "
+                + "onset reported \(firing.onsetMs) ms, fired on the frame at \(firing.atMs) ms")
             #expect(outcome.firings.count == 1, "fired at \(outcome.firings)")
             #expect(abs(firing.onsetMs - trueOnset) <= 60, "onset \(firing.onsetMs) ms, true \(trueOnset) ms")
             #expect(firing.atMs <= trueOnset + BargeInConfig().minimumSpeechMs + 40,
@@ -157,7 +160,8 @@ import Testing
         // little noise lets the detector learn.
         let caller = TestAudio.scaled(voices.hebrewCaller, byDb: -22)
         let trueOnset = Self.onsetMs(of: caller, atMs: 3000)
-        let adaptive = Self.call(bot: voices.bot, echoReturnLossDb: 45, echoDelayMs: 40, noiseDbfs: -62, overlay: [(3000, caller)])
+        let adaptive = Self.call(bot: voices.bot, echoReturnLossDb: 45, echoDelayMs: 40, noiseDbfs: -62,
+                                 overlay: [(3000, caller)])
         let fixed = Self.call(bot: voices.bot, echoReturnLossDb: 45, echoDelayMs: 40, noiseDbfs: -62, overlay: [(3000, caller)],
                               config: BargeInConfig(adaptsEchoReturnLoss: false))
         let firing = try #require(adaptive.firings.first)

@@ -123,7 +123,8 @@ public struct BargeInDetector: Sendable {
             if frameHasSignal { echoReturnLossDb = max(config.echoReturnLossDb, measuredDb) }
         } else {
             let step = config.adaptationDbPerSecond * Double(durationMs) / 1000
-            echoReturnLossDb = min(echoReturnLossDb + step, measuredDb, max(config.maximumEchoReturnLossDb, config.echoReturnLossDb))
+            let ceiling = max(config.maximumEchoReturnLossDb, config.echoReturnLossDb)
+            echoReturnLossDb = min(echoReturnLossDb + step, measuredDb, ceiling)
         }
     }
 }
