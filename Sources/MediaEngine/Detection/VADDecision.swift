@@ -1,7 +1,8 @@
 /// What `VoiceActivityDetector` says about one frame. A small value: no allocation per frame.
 public struct VADDecision: Sendable, Equatable {
-    /// This frame on its own looks like speech: loud enough above the noise floor in a speech band
-    /// (using the start margin outside a segment and the lower continue margin inside one).
+    /// This frame looks like speech: a speech band stands above its noise floor by the start margin
+    /// (outside a segment) or the lower continue margin (inside one), or has stood above it by the
+    /// sustained margin for the sustained duration (see `VADConfig`).
     public var isSpeech: Bool
     /// A speech segment is open after this frame (started and not yet ended). Short pauses inside an
     /// utterance keep it open; see `VADConfig.speechStopMs`.

@@ -137,7 +137,8 @@ public struct VoiceActivityDetector: Sendable {
 
     /// Convenience for a whole `AudioFrame` (its sample rate must be the detector's).
     public mutating func process(_ frame: AudioFrame) -> VADDecision {
-        precondition(frame.sampleRate == sampleRate, "VoiceActivityDetector: frame at \(frame.sampleRate) Hz, detector at \(sampleRate) Hz")
+        precondition(frame.sampleRate == sampleRate,
+                     "VoiceActivityDetector: frame at \(frame.sampleRate) Hz, detector at \(sampleRate) Hz")
         return frame.samples.withUnsafeBufferPointer { process($0, timestampMs: frame.timestampMs) }
     }
 
@@ -151,7 +152,8 @@ public struct VoiceActivityDetector: Sendable {
         return .speechEnded(atMs: lastSpeechEndMs)
     }
 
-    /// Forgets the noise floor, the filters' history and any open segment.
+    /// Forgets the noise floor, the filters' history and any open segment. Allocates its buffers anew:
+    /// for a new stream, not per frame.
     public mutating func reset() {
         self = VoiceActivityDetector(config: config, sampleRate: sampleRate)
     }
