@@ -40,6 +40,13 @@ struct SyntheticCaller: Sendable {
         var durationMs = 0.0
     }
 
+    /// The call's shared state, touched by the sending clock and the receiving loop.
+    private final class LiveState: Sendable {
+        let mutex: Mutex<Live>
+        init(_ live: Live) { mutex = Mutex(live) }
+        func withLock<R>(_ body: (inout Live) -> R) -> R { mutex.withLock { body(&$0) } }
+    }
+
     private struct Live {
         var playout = PlayoutBuffer()
         var botAudioSinceNs: UInt64?  // first bot frame since the caller last spoke
@@ -110,7 +117,7 @@ struct SyntheticCaller: Sendable {
     // MARK: Media stream
 
     private func stream(_ target: StreamTarget, script: CallScript) async throws -> Outcome {
-        let state = Mutex(Live(outcome: Outcome(callSid: callSid)))
+        let state = LiveState(Live(outcome: Outcome(callSid: callSid)))
         let streamSid = "MZ" + callSid.dropFirst(2)
         let callSid = self.callSid
         try await WebSocketClient.connect(url: target.url, configuration: .init(maxFrameSize: 1 << 16), logger: logger) {
@@ -130,7 +137,7 @@ struct SyntheticCaller: Sendable {
 
     /// The caller's clock: one frame every 20 ms on an absolute schedule, playing the bot's audio at the
     /// same pace and echoing marks as their audio finishes.
-    private func send(_ script: CallScript, streamSid: String, outbound: WebSocketOutboundWriter, state: Mutex<Live>) async throws {
+    private func send(_ script: CallScript, streamSid: String, outbound: WebSocketOutboundWriter, state: LiveState) async throws {
         let t0 = MonotonicClock.nowNs()
         var tick: UInt64 = 0
         var sequence = 2
@@ -201,7 +208,7 @@ struct SyntheticCaller: Sendable {
     }
 
     /// The engine's messages: media into the playout buffer, marks queued behind it, clear flushing it.
-    private func receive(_ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, state: Mutex<Live>) async throws {
+    private func receive(_ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, state: LiveState) async throws {
         var sequence = 100_000
         for try await message in inbound.messages(maxSize: 1 << 16) {
             guard case .text(let text) = message else { continue }

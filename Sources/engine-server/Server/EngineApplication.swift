@@ -4,6 +4,7 @@ import HummingbirdWebSocket
 import Logging
 import MediaEngine
 import NIOCore
+import ServiceLifecycle
 
 /// The engine's HTTP + WebSocket server: Twilio's webhooks, the media stream, and a health endpoint.
 enum EngineApplication {
