@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "MediaEngine", targets: ["MediaEngine"]),
+        .library(name: "RealtimeSim", targets: ["RealtimeSim"]),
         .executable(name: "engine-server", targets: ["engine-server"]),
     ],
     dependencies: [
@@ -47,6 +48,20 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: strictSwift6
         ),
+        // A local server speaking the OpenAI Realtime GA protocol: the engine's embedded default model
+        // (no API key), the model in tests and in load tests. Bundles small speech clips (Resources/speech).
+        .target(
+            name: "RealtimeSim",
+            dependencies: [
+                "MediaEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strictSwift6
+        ),
         // The executable: CLI (analyze, serve, demo, loadtest...).
         .executableTarget(
             name: "engine-server",
@@ -67,6 +82,16 @@ let package = Package(
         ),
 
         .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine"]),
+        .testTarget(
+            name: "RealtimeSimTests",
+            dependencies: [
+                "RealtimeSim",
+                "MediaEngine",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,253 @@
+import Foundation
+import Logging
+import MediaEngine
+
+/// The protocol logic of ONE simulated OpenAI Realtime (GA) connection, without any transport: client
+/// event text goes in through `receive(_:)`, server events come out through the `SimulatorEventSink`, in
+/// order. `RealtimeSimulatorServer` runs one per WebSocket; tests drive one directly with a test clock.
+///
+/// Cheap per session, for load tests with hundreds of sessions per core: appends take the allocation-free
+/// path (`InputAudioAppendFrame.scan`, in-place base64 and G.711 decoding into reusable buffers, an energy
+/// VAD over 10 ms windows), reply audio is pre-encoded and shared (`SpeechClips`), and the only timers are
+/// one task per streaming response (think time, then one sleep per delta) and an optional fault timer.
+/// Nothing fires while a session is idle.
+///
+/// Behaviour is described on the handlers (`SimulatedSession+*.swift`) and in `SimulatorScript`.
+public actor SimulatedSession {
+    /// `sess_…`, as reported in `session.created`.
+    public nonisolated let sessionID: String
+    public nonisolated let model: String
+
+    let configuration: SimulatorConfiguration
+    let clips: SpeechClips
+    let sink: any SimulatorEventSink
+    let clock: any Clock<Duration>
+    let faults: SimulatorFaults
+    let logger: Logger
+    /// Unix time (s) the session would expire at, as reported.
+    let expiresAt: Int
+
+    var ids: SimulatorIDs
+    var settings: SimulatedSessionSettings
+    var conversation = SimulatedConversation()
+    var detector: SimulatedTurnDetector
+    let scratch = InputAudioScratch()
+
+    /// Input timeline ms where the uncommitted input buffer begins.
+    var bufferStartMs = 0
+    /// The user item announced by `speech_started`, until its turn is committed.
+    var speechItemID: String?
+    var speechStartMs = 0
+    /// Committed user audio turns so far (the script's turn counter).
+    var audioTurnCount = 0
+    /// Committed user audio, ms (for usage figures).
+    var committedInputMs = 0
+    /// The caller's latest utterance, audio (scripted transcript) or typed; rules match it.
+    var lastUtterance: Utterance?
+    var utteranceCount = 0
+    /// The utterance a rule already answered with a function call (rules fire once per utterance).
+    var calledUtterance: Int?
+    /// Function calls awaiting their output: call id -> the rule's follow-up reply.
+    var callFollowUps: [String: SimulatorScript.Reply?] = [:]
+    /// A finished user turn whose transcription event is due (sent after the next `response.created`, or
+    /// at once when no response follows).
+    var pendingTranscription: (itemID: String, transcript: String, durationMs: Int)?
+
+    var activeResponse: SimulatedResponse?
+    var responseTask: Task<Void, Never>?
+    var faultTask: Task<Void, Never>?
+    var assistantAudioProduced = false
+    var eventsSent = 0
+    /// No more output (the transport closed, or a fault closed it).
+    var closed = false
+    var ended = false
+    var started = false
+
+    struct Utterance {
+        var text: String
+        /// 1-based audio turn number; nil for typed text.
+        var audioTurn: Int?
+        var serial: Int
+    }
+
+    /// - Parameters:
+    ///   - model: from the client's `?model=`; nil uses `configuration.defaultModel`.
+    ///   - faults: the faults for this connection (the server decides which connections get them); nil
+    ///     uses `configuration.faults`.
+    ///   - clock: drives think time, pacing and the close-after-ms fault (tests pass a manual clock).
+    public init(configuration: SimulatorConfiguration, clips: SpeechClips, model: String? = nil,
+                faults: SimulatorFaults? = nil, sink: any SimulatorEventSink,
+                clock: any Clock<Duration> = ContinuousClock()) {
+        var ids = SimulatorIDs()
+        let sessionID = ids.next("sess")
+        self.ids = ids
+        self.sessionID = sessionID
+        self.model = model ?? configuration.defaultModel
+        self.configuration = configuration
+        self.clips = clips
+        self.sink = sink
+        self.clock = clock
+        self.faults = faults ?? configuration.faults
+        var logger = configuration.logger
+        logger[metadataKey: "realtime.session"] = .string(sessionID)
+        self.logger = logger
+        expiresAt = Int(Date().timeIntervalSince1970) + 3600
+        let settings = SimulatedSessionSettings(model: model ?? configuration.defaultModel)
+        self.settings = settings
+        detector = SimulatedTurnDetector(settings: settings.vad?.settings ?? .init(threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500))
+    }
+
+    /// Sends `session.created` and arms the close-after-ms fault. Call once, before `receive`.
+    public func start() {
+        guard !started, !closed else { return }
+        started = true
+        observe(.sessionStarted(sessionID: sessionID, model: model))
+        sendSession(created: true)
+        if let ms = faults.closeAfterMs {
+            let clock = clock
+            let code = faults.closeCode
+            faultTask = Task { [weak self] in
+                try? await clock.sleep(for: .milliseconds(ms))
+                guard !Task.isCancelled else { return }
+                await self?.terminate(code: code, reason: "simulated fault: closed after \(ms) ms")
+            }
+        }
+    }
+
+    /// Handles one client event (one WebSocket text frame). Malformed or invalid events are answered with
+    /// an `error` event; the session stays usable.
+    public func receive(_ text: String) {
+        guard !closed else { return }
+        var text = text
+        let appended = text.withUTF8 { utf8 -> Bool in
+            guard let frame = InputAudioAppendFrame.scan(UnsafeRawBufferPointer(utf8)) else { return false }
+            appendAudio(UnsafeBufferPointer(rebasing: utf8[frame.audio])) {
+                frame.eventID.map { String(decoding: UnsafeBufferPointer(rebasing: utf8[$0]), as: UTF8.self) }
+            }
+            return true
+        }
+        guard !appended else { return }
+        let event: RealtimeClientEvent
+        do {
+            event = try RealtimeClientEvent.decode(text)
+        } catch {
+            rejectUndecodable(text, error)
+            return
+        }
+        handle(event)
+    }
+
+    /// A binary frame: the API speaks JSON text only.
+    public func receiveBinary() {
+        guard !closed else { return }
+        sendError(code: "invalid_value", message: "Binary WebSocket frames are not supported; send JSON text frames.",
+                  param: nil, clientEventID: nil)
+    }
+
+    /// The transport is gone: stops all work. Idempotent.
+    public func close() {
+        closed = true
+        stopTasks()
+        if !ended {
+            ended = true
+            observe(.sessionEnded(sessionID: sessionID))
+        }
+    }
+
+    /// Closes the connection from the server side with `code` (faults, server shutdown).
+    public func terminate(code: UInt16, reason: String) {
+        guard !closed else { return }
+        closed = true
+        stopTasks()
+        logger.info("closing connection", metadata: ["code": "\(code)", "reason": "\(reason)"])
+        if reason.hasPrefix("simulated fault") { observe(.closedByFault(sessionID: sessionID, reason: reason)) }
+        sink.emit(.close(code: code, reason: reason))
+    }
+
+    private func stopTasks() {
+        responseTask?.cancel()
+        responseTask = nil
+        faultTask?.cancel()
+        faultTask = nil
+    }
+
+    private func handle(_ event: RealtimeClientEvent) {
+        switch event {
+        case .sessionUpdate(let update, let eventID):
+            updateSession(update, clientEventID: eventID)
+        case .inputAudioBufferAppend(let audio, let eventID):
+            var audio = audio
+            audio.withUTF8 { appendAudio($0) { eventID } }
+        case .inputAudioBufferCommit(let eventID):
+            commitInputBuffer(clientEventID: eventID)
+        case .inputAudioBufferClear(let eventID):
+            clearInputBuffer(clientEventID: eventID)
+        case .conversationItemCreate(let item, let previousItemID, let eventID):
+            createItem(item, after: previousItemID, clientEventID: eventID)
+        case .conversationItemTruncate(let itemID, let contentIndex, let audioEndMs, let eventID):
+            truncateItem(itemID, contentIndex: contentIndex, audioEndMs: audioEndMs, clientEventID: eventID)
+        case .conversationItemDelete(let itemID, let eventID):
+            deleteItem(itemID, clientEventID: eventID)
+        case .responseCreate(let parameters, let eventID):
+            createResponse(parameters, clientEventID: eventID)
+        case .responseCancel(let responseID, let eventID):
+            cancelResponse(responseID, clientEventID: eventID)
+        }
+    }
+
+    // MARK: Output
+
+    func nextEventID() -> String { ids.next("event") }
+
+    /// Encodes and sends one event (the general path; audio deltas have their own).
+    func send(_ event: RealtimeServerEvent) {
+        guard !closed else { return }
+        do {
+            emit(try event.jsonText())
+        } catch {
+            logger.error("cannot encode server event", metadata: ["type": "\(event.type)", "error": "\(error)"])
+        }
+    }
+
+    /// Hands one frame to the transport and applies the close-after-events fault.
+    func emit(_ text: String) {
+        guard !closed else { return }
+        sink.emit(.event(text))
+        eventsSent += 1
+        if let limit = faults.closeAfterEvents, eventsSent >= limit {
+            terminate(code: faults.closeCode, reason: "simulated fault: closed after \(limit) events")
+        }
+    }
+
+    /// Sends an `error` event (type invalid_request_error) naming the client's event.
+    func sendError(code: String?, message: String, param: String?, clientEventID: String?) {
+        logger.notice("rejected client event", metadata: ["code": "\(code ?? "null")", "message": "\(message)"])
+        observe(.errorSent(sessionID: sessionID, code: code, message: message))
+        send(.error(.init(eventID: nextEventID(), error: RealtimeErrorDetails(
+            type: "invalid_request_error", code: code, message: message, param: param, eventID: clientEventID))))
+    }
+
+    func observe(_ observation: SimulatorObservation) {
+        configuration.observer?(observation)
+    }
+
+    /// Answers a frame that did not decode, with the codes the real API uses for the same mistakes.
+    private func rejectUndecodable(_ text: String, _ error: RealtimeEventDecodingError) {
+        let clientEventID = (try? JSONValue(parsing: text))?["event_id"]?.stringValue
+        switch error {
+        case .malformedJSON(let reason):
+            sendError(code: "invalid_json", message: "The server could not parse the JSON of your event: \(reason)",
+                      param: nil, clientEventID: clientEventID)
+        case .missingField(_, let field):
+            sendError(code: "missing_required_parameter", message: "Missing required parameter: '\(field)'.",
+                      param: field, clientEventID: clientEventID)
+        case .invalidField(_, let field, let reason):
+            sendError(code: "invalid_value", message: "Invalid value for '\(field)': \(reason)",
+                      param: field, clientEventID: clientEventID)
+        case .unsupportedClientEvent(let type, let eventID):
+            sendError(code: "invalid_value", message: "Invalid value: '\(type)'. This simulator supports session.update, "
+                        + "input_audio_buffer.*, conversation.item.create/truncate/delete and response.create/cancel.",
+                      param: "type", clientEventID: eventID ?? clientEventID)
+        }
+    }
+}
