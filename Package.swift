@@ -67,6 +67,7 @@ let package = Package(
             name: "engine-server",
             dependencies: [
                 "MediaEngine",
+                "RealtimeSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

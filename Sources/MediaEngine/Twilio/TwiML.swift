@@ -139,10 +139,17 @@ public enum TwiML {
     // MARK: - Checks and escaping
 
     private static func checkStreamURL(_ url: String) throws(BuildError) {
-        guard let parsed = URLComponents(string: url), parsed.scheme?.lowercased() == "wss",
-              let host = parsed.host, !host.isEmpty
+        guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(),
+              let host = parsed.host, !host.isEmpty,
+              scheme == "wss" || (scheme == "ws" && isLoopback(host))
         else { throw .streamURLNotWSS(url) }
         guard parsed.query == nil, parsed.fragment == nil, !url.contains("?") else { throw .streamURLHasQuery(url) }
+    }
+
+    /// Plain `ws://` is allowed only to a loopback host: Twilio can never reach one, so such TwiML only
+    /// exists in local runs (the demo, tests, load tests against a synthetic caller).
+    private static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
     }
 
     private static func checkCallbackURL(_ url: String, field: String) throws(BuildError) {

@@ -38,6 +38,8 @@ struct SyntheticCaller: Sendable {
         /// How late the caller's own 20 ms schedule ran at worst (ms): a loaded generator shows here.
         var maxSendLatenessMs = 0.0
         var durationMs = 0.0
+        /// The engine closed the stream (it hung up) before the script's own hang-up.
+        var hungUpByEngine = false
     }
 
     /// The call's shared state, touched by the sending clock and the receiving loop.
@@ -126,8 +128,15 @@ struct SyntheticCaller: Sendable {
             let params = target.parameters.map { "\"\(Self.jsonEscape($0.key))\":\"\(Self.jsonEscape($0.value))\"" }.joined(separator: ",")
             try await outbound.write(.text(#"{"event":"start","sequenceNumber":"1","streamSid":"\#(streamSid)","start":{"streamSid":"\#(streamSid)","accountSid":"AC00000000000000000000000000000000","callSid":"\#(callSid)","tracks":["inbound"],"customParameters":{\#(params)},"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}}}"#))
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await receive(inbound, outbound: outbound, state: state) }
-                try await send(script, streamSid: streamSid, outbound: outbound, state: state)
+                group.addTask {
+                    try await receive(inbound, outbound: outbound, state: state)
+                    state.withLock { $0.outcome.hungUpByEngine = true }
+                }
+                do {
+                    try await send(script, streamSid: streamSid, outbound: outbound, state: state)
+                } catch {
+                    if !state.withLock({ $0.outcome.hungUpByEngine }) { throw error }
+                }
                 try? await outbound.close(.normalClosure, reason: "caller hung up")
                 group.cancelAll()
             }
@@ -142,6 +151,7 @@ struct SyntheticCaller: Sendable {
         var tick: UInt64 = 0
         var sequence = 2
         func nextTick(_ audio: ArraySlice<UInt8>?) async throws {
+            if state.withLock({ $0.outcome.hungUpByEngine }) { throw CancellationError() }
             let target = t0 + tick * 20_000_000
             let now = MonotonicClock.nowNs()
             if target > now { try await Task.sleep(nanoseconds: target - now) }

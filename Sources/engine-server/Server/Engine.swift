@@ -6,7 +6,9 @@ import Synchronization
 /// The engine process's shared state: configuration, tenants, the call registry, the model dialer.
 /// Everything per call lives in its `CallSession`; this holds only what calls are looked up by.
 final class Engine: Sendable {
-    let configuration: EngineConfiguration
+    private let settings: Mutex<EngineConfiguration>
+    /// The configuration in force.
+    var configuration: EngineConfiguration { settings.withLock { $0 } }
     let registry = CallRegistry()
     let signer: CallTokenSigner
     let dialer: any RealtimeDialer
@@ -17,13 +19,16 @@ final class Engine: Sendable {
 
     init(configuration: EngineConfiguration, directory: TenantDirectory, dialer: any RealtimeDialer, logger: Logger,
          observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in }) throws {
-        self.configuration = configuration
+        self.settings = Mutex(configuration)
         self.signer = try CallTokenSigner(secret: configuration.callTokenSecret)
         self.dialer = dialer
         self.logger = logger
         self.observer = observer
         self.tenants = Mutex(directory)
     }
+
+    /// Sets the public URL once it is known (an engine bound to port 0 learns its port at start).
+    func setPublicURL(_ url: String) { settings.withLock { $0.publicURL = url } }
 
     /// The tenant directory in force (a call keeps the config it started with).
     var directory: TenantDirectory { tenants.withLock { $0 } }

@@ -44,7 +44,13 @@ enum TwilioWebhookRoutes {
         let stream = TwiML.Stream(url: engine.configuration.mediaStreamURL, parameters: [
             .init(name: "tenant", value: tenant.id), .init(name: "token", value: token),
         ])
-        return xml(try TwiML.connect(stream: stream))
+        do {
+            return xml(try TwiML.connect(stream: stream))
+        } catch {
+            engine.logger.error("cannot build TwiML; check --public-url", metadata: ["error": "\(error)"])
+            await session.end(reason: "TwiML could not be built: \(error)")
+            return plain(.internalServerError, "engine misconfigured")
+        }
     }
 
     /// `POST /twilio/status`: a call status callback; a finished call still in progress here is ended.
