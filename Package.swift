@@ -84,6 +84,14 @@ let package = Package(
 
         .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine"]),
         .testTarget(
+            name: "EngineServerTests",
+            dependencies: [
+                "engine-server", "MediaEngine", "RealtimeSim",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
             name: "RealtimeSimTests",
             dependencies: [
                 "RealtimeSim",

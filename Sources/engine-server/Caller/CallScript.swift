@@ -11,6 +11,8 @@ struct CallScript: Sendable {
         case bargeIn(name: String, audio: [UInt8], afterBotMs: Int, timeoutMs: Int)
         /// Press a key (Twilio sends a `dtmf` message).
         case dtmf(Character)
+        /// Send this text as is (tests of malformed input).
+        case sendRaw(String)
         /// Hang up (Twilio sends `stop` and closes the stream).
         case hangUp
     }

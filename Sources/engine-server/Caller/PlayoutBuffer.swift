@@ -15,8 +15,6 @@ struct PlayoutBuffer {
     private var marks: [(afterBytes: Int, name: String)] = []
     /// Bytes played in total.
     private(set) var playedBytes = 0
-    /// Frames that found the buffer empty while the bot was mid-item (audio arrived late).
-    private(set) var underruns = 0
 
     mutating func receiveAudio(bytes: Int) { queued += bytes }
 
@@ -27,7 +25,6 @@ struct PlayoutBuffer {
     /// Plays `bytes` (one 20 ms tick is 160); returns the marks to echo now, in order.
     mutating func play(bytes: Int) -> [String] {
         let played = min(bytes, queued)
-        if played < bytes, played > 0 || !marks.isEmpty { underruns += 1 }
         queued -= played
         playedBytes += played
         var echoes: [String] = []
@@ -47,14 +44,15 @@ struct PlayoutBuffer {
         return echoes
     }
 
-    /// The item being heard now and how much of it (ms) has really played; nil when nothing of ours
-    /// is playing.
-    var heardNow: (item: String, ms: Int)? {
+    /// The item being heard and how much of it (ms) has really played, `sinceTickMs` into the current
+    /// 20 ms tick; nil when nothing of ours is playing.
+    func heard(sinceTickMs: Double) -> (item: String, ms: Int)? {
         guard let first = marks.first else { return nil }
         let parts = first.name.split(separator: ":")
         guard parts.count >= 3, let endMs = Int(parts[parts.count - 1]) else { return nil }
         let item = parts[1..<(parts.count - 1)].joined(separator: ":")
-        return (item, max(0, endMs - first.afterBytes / 8))
+        let unplayedMs = Double(first.afterBytes) / 8 - min(max(sinceTickMs, 0), 20)
+        return (item, max(0, Int((Double(endMs) - max(0, unplayedMs)).rounded())))
     }
 
     var isPlaying: Bool { queued > 0 }

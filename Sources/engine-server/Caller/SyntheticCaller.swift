@@ -34,7 +34,11 @@ struct SyntheticCaller: Sendable {
         var botFramesReceived = 0
         var marksEchoed = 0
         var clearsReceived = 0
-        var underruns = 0
+        /// Bot frames that arrived after the playout buffer had run dry in the middle of an utterance
+        /// (the previous frame came less than 200 ms before): the caller heard a gap.
+        var lateFrames = 0
+        /// Arrival time (monotonic ns) and size (bytes) of every bot frame, for pacing checks.
+        var botArrivals: [(ns: UInt64, bytes: Int)] = []
         /// How late the caller's own 20 ms schedule ran at worst (ms): a loaded generator shows here.
         var maxSendLatenessMs = 0.0
         var durationMs = 0.0
@@ -53,6 +57,7 @@ struct SyntheticCaller: Sendable {
         var playout = PlayoutBuffer()
         var botAudioSinceNs: UInt64?  // first bot frame since the caller last spoke
         var lastBotAudioNs: UInt64 = 0
+        var lastTickNs: UInt64 = 0
         var speechEndedNs: UInt64?
         var bargeInOnsetNs: UInt64?
         var outcome: Outcome
@@ -166,9 +171,9 @@ struct SyntheticCaller: Sendable {
             let echoes = state.withLock { live -> [String] in
                 live.outcome.framesSent += 1
                 live.outcome.maxSendLatenessMs = max(live.outcome.maxSendLatenessMs, lateness)
+                live.lastTickNs = MonotonicClock.nowNs()
                 let echoes = live.playout.play(bytes: 160)
                 live.outcome.marksEchoed += echoes.count
-                live.outcome.underruns = live.playout.underruns
                 return echoes
             }
             for name in echoes { try await outbound.write(.text(Self.markEcho(name, streamSid: streamSid, sequence: &sequence))) }
@@ -210,6 +215,8 @@ struct SyntheticCaller: Sendable {
             case .dtmf(let digit):
                 try await outbound.write(.text(#"{"event":"dtmf","sequenceNumber":"\#(sequence)","streamSid":"\#(streamSid)","dtmf":{"track":"inbound_track","digit":"\#(digit)"}}"#))
                 sequence += 1
+            case .sendRaw(let text):
+                try await outbound.write(.text(text))
             case .hangUp:
                 try await outbound.write(.text(#"{"event":"stop","sequenceNumber":"\#(sequence)","streamSid":"\#(streamSid)","stop":{"accountSid":"AC00000000000000000000000000000000","callSid":"\#(callSid)"}}"#))
                 return
@@ -226,8 +233,12 @@ struct SyntheticCaller: Sendable {
             if let payload = Self.mediaPayload(text) {
                 let bytes = (try? Base64.decode(payload))?.count ?? 0
                 state.withLock { live in
+                    if !live.playout.isPlaying, live.outcome.botFramesReceived > 0, now - live.lastBotAudioNs < 200_000_000 {
+                        live.outcome.lateFrames += 1
+                    }
                     live.playout.receiveAudio(bytes: bytes)
                     live.outcome.botFramesReceived += 1
+                    live.outcome.botArrivals.append((now, bytes))
                     live.lastBotAudioNs = now
                     if live.botAudioSinceNs == nil {
                         live.botAudioSinceNs = now
@@ -241,7 +252,7 @@ struct SyntheticCaller: Sendable {
                 state.withLock { $0.playout.receiveMark(name) }
             } else if text.contains(#""event":"clear""#) {
                 let echoes = state.withLock { live -> [String] in
-                    let heard = live.playout.heardNow
+                    let heard = live.playout.heard(sinceTickMs: Double(now - min(now, live.lastTickNs)) / 1e6)
                     let onset = live.bargeInOnsetNs.map { Double(now - min(now, $0)) / 1e6 }
                     live.outcome.bargeIns.append((onset ?? -1, heard?.item, heard?.ms))
                     live.outcome.clearsReceived += 1

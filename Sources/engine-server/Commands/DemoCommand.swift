@@ -76,7 +76,7 @@ struct DemoCommand: AsyncParsableCommand {
         if let failure = outcome.failure { lines.append("  call FAILED: \(failure)") }
         if outcome.rejected { lines.append("  call REJECTED by the engine") }
         lines.append("  caller: \(outcome.framesSent) frames sent, \(outcome.botFramesReceived) bot frames received, "
-            + "\(outcome.marksEchoed) marks echoed, \(outcome.underruns) playout underruns, "
+            + "\(outcome.marksEchoed) marks echoed, \(outcome.lateFrames) late frames, "
             + "schedule lateness max \(String(format: "%.1f", outcome.maxSendLatenessMs)) ms")
         lines.append("  turn latency (caller speech end -> first bot frame, includes VAD stop time and model think time): "
             + outcome.turnLatenciesMs.map(ms).joined(separator: ", "))

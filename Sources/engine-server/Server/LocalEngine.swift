@@ -14,7 +14,12 @@ final class LocalEngine: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    struct ModelRuntimeInfo: Sendable { var description: String; var endpoint: RealtimeEndpoint }
+    struct ModelRuntimeInfo: Sendable {
+        var description: String
+        var endpoint: RealtimeEndpoint
+        /// The embedded simulator, when it is the model.
+        var simulator: RealtimeSimulatorServer?
+    }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -55,7 +60,8 @@ final class LocalEngine: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw LocalEngineError.didNotStart }
         engine.setPublicURL("http://127.0.0.1:\(port)")
-        return LocalEngine(engine: engine, port: port, runtime: ModelRuntimeInfo(description: runtime.description, endpoint: runtime.endpoint),
+        return LocalEngine(engine: engine, port: port, runtime: ModelRuntimeInfo(description: runtime.description, endpoint: runtime.endpoint,
+                                                    simulator: runtime.simulator),
                            group: group, task: task)
     }
 

@@ -13,6 +13,8 @@ struct ModelRuntime {
     /// Services to run beside the engine (the embedded simulator's shutdown).
     var services: [any Service]
     var description: String
+    /// The embedded simulator, when it is the model (tests inject faults through it).
+    var simulator: RealtimeSimulatorServer?
 
     static func start(apiKey: String?, realtimeURL: String, logger: Logger,
                       simulator: SimulatorConfiguration? = nil) async throws -> ModelRuntime {
@@ -31,7 +33,8 @@ struct ModelRuntime {
         let url = "ws://127.0.0.1:\(port)\(RealtimeSimulatorServer.path)"
         logger.notice("OPENAI_API_KEY is not set: using the embedded Realtime simulator", metadata: ["url": .string(url)])
         return ModelRuntime(endpoint: RealtimeEndpoint(url: url, apiKey: "simulator"),
-                            services: [SimulatorShutdown(server: server)], description: "embedded simulator at \(url)")
+                            services: [SimulatorShutdown(server: server)], description: "embedded simulator at \(url)",
+                            simulator: server)
     }
 }
 
