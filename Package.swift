@@ -13,10 +13,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "MediaEngine", targets: ["MediaEngine"]),
+        .library(name: "StoreBackends", targets: ["StoreBackends"]),
         .executable(name: "engine-server", targets: ["engine-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, each wrapped once by a small owning Swift type.
@@ -27,7 +30,21 @@ let package = Package(
         // The engine: audio, detection, protocols, the call graph, the plugin API, storage.
         .target(
             name: "MediaEngine",
-            dependencies: ["COpus", "CSampleRate"],
+            dependencies: [
+                "COpus", "CSampleRate",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The Store's backends: SQLite (embedded default, through GRDB) and PostgreSQL (through libpq).
+        // Kept out of MediaEngine so the audio core and its benchmarks build without database code.
+        .target(
+            name: "StoreBackends",
+            dependencies: [
+                "MediaEngine", "CPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift6
         ),
         // The executable: CLI (analyze, serve, demo, loadtest...).
@@ -41,6 +58,11 @@ let package = Package(
         ),
 
         .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine"]),
+        .testTarget(
+            name: "StoreBackendsTests",
+            dependencies: ["StoreBackends", "MediaEngine"],
+            swiftSettings: strictSwift6
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
