@@ -40,6 +40,7 @@ enum TestBackends {
         """
 
     /// A fresh, migrated store of `kind`, removed after `body`.
+    @discardableResult
     static func withStore<T>(_ kind: StoreBackendKind, _ body: (SQLStore) async throws -> T) async throws -> T {
         switch kind {
         case .sqlite:
@@ -56,6 +57,7 @@ enum TestBackends {
 
     /// A fresh location (SQLite directory, PostgreSQL schema) that `body` can open stores on several
     /// times (to test what survives a restart); removed afterwards. Stores `body` opens it must close.
+    @discardableResult
     static func withLocation<T>(
         _ kind: StoreBackendKind, _ body: (_ open: @Sendable () async throws -> SQLStore) async throws -> T
     ) async throws -> T {
