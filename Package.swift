@@ -57,6 +57,17 @@ let package = Package(
             swiftSettings: strictSwift6
         ),
 
+        // Measures rows per second through the batching writer on either backend (run by hand).
+        .executableTarget(
+            name: "store-throughput",
+            dependencies: [
+                "StoreBackends", "MediaEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+
         .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine"]),
         .testTarget(
             name: "StoreBackendsTests",

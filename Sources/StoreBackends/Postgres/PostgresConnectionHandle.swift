@@ -33,6 +33,9 @@ final class PostgresConnectionHandle {
             PQfinish(connection)
             throw SQLFailure(.connection, "cannot connect to PostgreSQL: \(message.trimmed)")
         }
+        // Server notices ("extension already exists, skipping") would go to stderr by default; the
+        // store reports what matters through its errors.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         return PostgresConnectionHandle(connection: connection)
     }
 

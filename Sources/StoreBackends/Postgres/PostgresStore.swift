@@ -39,8 +39,9 @@ public enum PostgresStore {
         }
     }
 
-    /// Drops `schema` and everything in it (test clean-up).
-    static func dropSchema(_ configuration: PostgresConfiguration) async throws {
+    /// Drops `configuration.schema` and everything in it. For the throwaway schemas of tests and
+    /// benchmarks only; does nothing when no schema is set.
+    public static func dropSchema(_ configuration: PostgresConfiguration) async throws {
         guard let schema = configuration.schema, PostgresConfiguration.isValidSchemaName(schema) else { return }
         let database = PostgresDatabase(configuration: PostgresConfiguration(
             connectionString: configuration.connectionString, poolSize: 1))
