@@ -53,7 +53,7 @@ psql_admin() {
 }
 
 is_ready() {
-    "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" >/dev/null 2>&1
+    "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres >/dev/null 2>&1
 }
 
 start() {

@@ -113,10 +113,13 @@ enum LeadSQL {
         ON CONFLICT (tenant_id, name) DO UPDATE SET position = excluded.position
         """)
     /// Gives a tenant that configured no statuses the default one, so its first lead can be stored.
+    /// Two first leads racing (PostgreSQL's READ COMMITTED lets both see no statuses) insert the same
+    /// row: the conflict clause makes the second a no-op instead of an error.
     static let ensureDefaultStatus = TenantStatement(
         """
         INSERT INTO lead_statuses (tenant_id, name, position)
         SELECT $1, $2, 0 WHERE NOT EXISTS (SELECT 1 FROM lead_statuses WHERE tenant_id = $1)
+        ON CONFLICT (tenant_id, name) DO NOTHING
         """)
     /// Inserts unless the tenant has a lead with that phone; a new lead without a status gets the
     /// tenant's first one.
