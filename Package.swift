@@ -43,7 +43,6 @@ let package = Package(
             dependencies: [
                 "MediaEngine", "CPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -71,7 +70,10 @@ let package = Package(
         .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine"]),
         .testTarget(
             name: "StoreBackendsTests",
-            dependencies: ["StoreBackends", "MediaEngine"],
+            dependencies: [
+                "StoreBackends", "MediaEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift6
         ),
     ],
