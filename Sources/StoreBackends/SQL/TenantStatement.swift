@@ -9,10 +9,38 @@ struct TenantStatement: Sendable {
 
     init(_ sql: StaticString) {
         let text = "\(sql)"
-        precondition(
-            text.contains("tenant_id") && text.contains("$1"),
-            "a tenant statement must filter or stamp tenant_id with $1: \(text)")
+        if let problem = Self.problem(in: text) { preconditionFailure("\(problem): \(text)") }
         self.sql = text
+    }
+
+    /// Why `sql` is not tenant-bound, or nil when it is. The rule, checked on every statement when it
+    /// is built: each table read, updated or deleted from (each `FROM` and `UPDATE`) comes with its own
+    /// `WHERE tenant_id = $1`, and an `INSERT` stamps `$1` into `tenant_id` (its first column). The store's
+    /// statements are written to this shape; the tenant isolation suite checks the behaviour.
+    static func problem(in sql: String) -> String? {
+        let spaced = sql.replacingOccurrences(of: "(", with: " ( ").replacingOccurrences(of: ")", with: " ) ")
+            .replacingOccurrences(of: ",", with: " , ")
+        let text = " " + spaced.split(whereSeparator: \.isWhitespace).joined(separator: " ") + " "
+        // An upsert's `DO UPDATE` changes only the row its conflict target (which has tenant_id) found;
+        // `FOR UPDATE` locks rows the query already selected. Neither names a table.
+        let tables = text.occurrences(of: " FROM ") + text.occurrences(of: " UPDATE ")
+            - text.occurrences(of: " DO UPDATE ") - text.occurrences(of: " FOR UPDATE ")
+        let filters = text.occurrences(of: " WHERE tenant_id = $1 ")
+        if text.hasPrefix(" INSERT ") {
+            guard text.contains(" ( tenant_id , "), text.contains(" VALUES ( $1 , ") || text.contains(" SELECT $1 , ") else {
+                return "an INSERT must put $1 in tenant_id"
+            }
+        }
+        guard tables == filters else {
+            return "each FROM and UPDATE needs its own WHERE tenant_id = $1 (\(tables) tables, \(filters) filters)"
+        }
+        return tables > 0 || text.hasPrefix(" INSERT ") ? nil : "a tenant statement must touch a table"
+    }
+}
+
+extension String {
+    fileprivate func occurrences(of needle: String) -> Int {
+        components(separatedBy: needle).count - 1
     }
 }
 
