@@ -25,6 +25,7 @@ import Testing
         "INSERT INTO calls (call_sid, tenant_id) VALUES ($2, $1)",
         "INSERT INTO calls (tenant_id, call_sid) VALUES ($2, $1)",
         "UPDATE webhook_outbox SET attempts = 0 WHERE tenant_id = $1 AND id IN (SELECT id FROM webhook_outbox)",
+        "SELECT l.id FROM leads l JOIN appointments a ON a.id = l.id WHERE tenant_id = $1",
         "SELECT 1",
     ])
     func statementsThatCouldReachAnotherTenantFail(sql: String) {

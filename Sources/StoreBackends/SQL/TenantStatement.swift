@@ -1,8 +1,9 @@
 /// A statement over one tenant's rows: the only kind of statement `SQLStore` runs on tenant data.
 ///
 /// This is where tenant isolation is enforced, once: the text is a compile-time constant (nothing a
-/// caller passes can change it), every statement filters or stamps `tenant_id = $1`, and `$1` is
-/// always bound by ``TenantSession`` to the session's tenant, never taken from a caller's arguments.
+/// caller passes can change it), every statement filters or stamps `tenant_id = $1` (checked when it
+/// is built, see ``problem(in:)``), and `$1` is always bound by ``TenantSession`` to the session's
+/// tenant, never taken from a caller's arguments.
 /// A guessed id of another tenant's row therefore matches nothing, for reads, updates and deletes.
 struct TenantStatement: Sendable {
     let sql: String
@@ -14,7 +15,7 @@ struct TenantStatement: Sendable {
     }
 
     /// Why `sql` is not tenant-bound, or nil when it is. The rule, checked on every statement when it
-    /// is built: each table read, updated or deleted from (each `FROM` and `UPDATE`) comes with its own
+    /// is built: each table read, updated or deleted from (each `FROM`, `JOIN` and `UPDATE`) comes with its own
     /// `WHERE tenant_id = $1`, and an `INSERT` stamps `$1` into `tenant_id` (its first column). The store's
     /// statements are written to this shape; the tenant isolation suite checks the behaviour.
     static func problem(in sql: String) -> String? {
@@ -23,7 +24,7 @@ struct TenantStatement: Sendable {
         let text = " " + spaced.split(whereSeparator: \.isWhitespace).joined(separator: " ") + " "
         // An upsert's `DO UPDATE` changes only the row its conflict target (which has tenant_id) found;
         // `FOR UPDATE` locks rows the query already selected. Neither names a table.
-        let tables = text.occurrences(of: " FROM ") + text.occurrences(of: " UPDATE ")
+        let tables = text.occurrences(of: " FROM ") + text.occurrences(of: " JOIN ") + text.occurrences(of: " UPDATE ")
             - text.occurrences(of: " DO UPDATE ") - text.occurrences(of: " FOR UPDATE ")
         let filters = text.occurrences(of: " WHERE tenant_id = $1 ")
         if text.hasPrefix(" INSERT ") {
@@ -32,7 +33,7 @@ struct TenantStatement: Sendable {
             }
         }
         guard tables == filters else {
-            return "each FROM and UPDATE needs its own WHERE tenant_id = $1 (\(tables) tables, \(filters) filters)"
+            return "each FROM, JOIN and UPDATE needs its own WHERE tenant_id = $1 (\(tables) tables, \(filters) filters)"
         }
         return tables > 0 || text.hasPrefix(" INSERT ") ? nil : "a tenant statement must touch a table"
     }
