@@ -53,9 +53,10 @@ final class PostgresResult {
     }
 
     static func kind(sqlState: String, connectionBroken: Bool) -> SQLFailure.Kind {
-        if connectionBroken || sqlState.hasPrefix("08") { return .connection }
+        // 08 connection exception, 53 insufficient resources (disk full, too many clients), 57 operator
+        // intervention (shutdown, crash recovery, statement cancelled), 58 system error (I/O): transient.
+        if connectionBroken || ["08", "53", "57", "58"].contains(where: sqlState.hasPrefix) { return .connection }
         switch sqlState {
-        case "57P01", "57P02", "57P03", "53300": return .connection  // shutdown, crash, starting, too many clients
         case "40001", "40P01", "55P03": return .contention  // serialization, deadlock, lock not available
         case "23505": return .uniqueViolation
         case "23503": return .foreignKeyViolation

@@ -58,7 +58,8 @@ final class SQLiteDatabase: SQLDatabase {
             default:
                 switch error.resultCode.rawValue {
                 case 5, 6: .contention  // SQLITE_BUSY, SQLITE_LOCKED
-                case 10, 13, 14: .connection  // SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN: retry later
+                // SQLITE_NOMEM, _READONLY, _IOERR, _FULL, _CANTOPEN: the disk or the machine, retry later.
+                case 7, 8, 10, 13, 14: .connection
                 case 19: .checkViolation  // other SQLITE_CONSTRAINT
                 default: .other
                 }
