@@ -144,4 +144,21 @@ import Testing
             #expect(try await store.scoped(to: "acme").call(sid: "CA1") == nil)
         }
     }
+
+    @Test(arguments: TestBackends.enabled)
+    func largeBatchFailingPartWayWritesNothingAndTheStoreGoesOn(backend: StoreBackendKind) async throws {
+        try await TestBackends.withStore(backend) { store in
+            // 150 records span three PostgreSQL pipeline chunks; the bad one sits in the second.
+            var batch = (0..<150).map { StoreWrite(tenant: "acme", change: .turn(Fixtures.turn("CA1", index: $0))) }
+            var bad = Fixtures.turn("CA1", index: 100)
+            bad.endMediaMs = -1
+            batch[100] = StoreWrite(tenant: "acme", change: .turn(bad))
+            await #expect(throws: StoreError.self) { try await store.write(batch) }
+            #expect(try await store.scoped(to: "acme").turns(callSID: "CA1").isEmpty)
+
+            batch[100] = StoreWrite(tenant: "acme", change: .turn(Fixtures.turn("CA1", index: 100)))
+            for _ in 0..<3 { try await store.write(batch) }  // every pooled connection still works
+            #expect(try await store.scoped(to: "acme").turns(callSID: "CA1").count == 150)
+        }
+    }
 }

@@ -76,4 +76,8 @@ struct PostgresSession: SQLSession {
     func query(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow] {
         try handle.execute(sql, parameters).rows()
     }
+
+    func executeBatch(_ statements: [BoundStatement]) throws {
+        try handle.executePipelined(statements)
+    }
 }

@@ -14,6 +14,15 @@ protocol SQLSession {
     func execute(_ sql: String, _ parameters: [SQLValue]) throws -> Int
     /// Runs a statement that returns rows (`SELECT`, or anything with `RETURNING`).
     func query(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow]
+    /// Runs statements that return no rows, in order, as fast as the backend can (PostgreSQL sends
+    /// them without waiting for each result); throws the first failure.
+    func executeBatch(_ statements: [BoundStatement]) throws
+}
+
+/// A statement and its parameter values, ready to run.
+struct BoundStatement: Sendable {
+    let sql: String
+    let parameters: [SQLValue]
 }
 
 /// A database the store can run transactions on: SQLite through GRDB, PostgreSQL through libpq.

@@ -33,17 +33,29 @@ extension SQLStore {
     /// Inserts or replaces the call; never turns an ended call back into one in progress (a replayed
     /// start record after its end record).
     static func upsert(_ call: CallRecord, in session: TenantSession) throws {
-        try session.execute(
-            CallSQL.upsert, .text(call.callSID), .text(call.from), .text(call.to), SQLValue(call.startedAt),
-            SQLValue(call.endedAt), .text(call.status.rawValue), SQLValue(call.endReason), .text(call.configVersion))
+        try session.execute(CallSQL.upsert, parameters(of: call))
     }
 
     static func upsert(_ turn: TurnRecord, in session: TenantSession) throws {
-        try session.execute(
-            CallSQL.upsertTurn, .text(turn.callSID), SQLValue(turn.index), .text(turn.speaker.rawValue),
-            .integer(turn.startMediaMs), .integer(turn.endMediaMs), .text(turn.transcript), SQLValue(turn.interrupted),
-            SQLValue(turn.truncatedAtMs), SQLValue(turn.latency?.endOfSpeechToFirstAudioMs),
-            SQLValue(turn.latency?.modelMs), SQLValue(turn.latency?.engineMs))
+        try session.execute(CallSQL.upsertTurn, parameters(of: turn))
+    }
+
+    /// `$2...` of ``CallSQL/upsert``.
+    static func parameters(of call: CallRecord) -> [SQLValue] {
+        [
+            .text(call.callSID), .text(call.from), .text(call.to), SQLValue(call.startedAt), SQLValue(call.endedAt),
+            .text(call.status.rawValue), SQLValue(call.endReason), .text(call.configVersion),
+        ]
+    }
+
+    /// `$2...` of ``CallSQL/upsertTurn``.
+    static func parameters(of turn: TurnRecord) -> [SQLValue] {
+        [
+            .text(turn.callSID), SQLValue(turn.index), .text(turn.speaker.rawValue), .integer(turn.startMediaMs),
+            .integer(turn.endMediaMs), .text(turn.transcript), SQLValue(turn.interrupted), SQLValue(turn.truncatedAtMs),
+            SQLValue(turn.latency?.endOfSpeechToFirstAudioMs), SQLValue(turn.latency?.modelMs),
+            SQLValue(turn.latency?.engineMs),
+        ]
     }
 
     static func decodeCall(_ row: SQLRow) throws -> CallRecord {

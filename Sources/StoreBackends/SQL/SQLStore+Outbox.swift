@@ -33,10 +33,16 @@ extension SQLStore {
     }
 
     static func enqueue(_ delivery: WebhookDelivery, in session: TenantSession) throws {
-        try session.execute(
-            OutboxSQL.insert, SQLValue(delivery.id), .text(delivery.event), .text(delivery.url), .text(delivery.payload),
+        try session.execute(OutboxSQL.insert, parameters(of: delivery))
+    }
+
+    /// `$2...` of ``OutboxSQL/insert``.
+    static func parameters(of delivery: WebhookDelivery) -> [SQLValue] {
+        [
+            SQLValue(delivery.id), .text(delivery.event), .text(delivery.url), .text(delivery.payload),
             SQLValue(delivery.createdAt), SQLValue(delivery.attempts), SQLValue(delivery.nextAttemptAt),
-            SQLValue(delivery.deliveredAt), SQLValue(delivery.lastError))
+            SQLValue(delivery.deliveredAt), SQLValue(delivery.lastError),
+        ]
     }
 
     static func decodeWebhook(_ row: SQLRow) throws -> WebhookDelivery {

@@ -32,10 +32,16 @@ extension SQLStore {
     }
 
     static func upsert(_ recording: RecordingRecord, in session: TenantSession) throws {
-        try session.execute(
-            RecordingSQL.upsert, .text(recording.callSID), .text(recording.relativePath),
-            .integer(recording.durationMs), .text(recording.codec), SQLValue(recording.channels),
-            .integer(recording.sizeBytes), SQLValue(recording.createdAt))
+        try session.execute(RecordingSQL.upsert, parameters(of: recording))
+    }
+
+    /// `$2...` of ``RecordingSQL/upsert``.
+    static func parameters(of recording: RecordingRecord) -> [SQLValue] {
+        [
+            .text(recording.callSID), .text(recording.relativePath), .integer(recording.durationMs),
+            .text(recording.codec), SQLValue(recording.channels), .integer(recording.sizeBytes),
+            SQLValue(recording.createdAt),
+        ]
     }
 
     static func decodeRecording(_ row: SQLRow) throws -> RecordingRecord {

@@ -20,17 +20,16 @@ public final class SQLStore: Store {
     public func write(_ batch: [StoreWrite]) async throws {
         guard !batch.isEmpty else { return }
         try await mapErrors {
-            try await database.write { session in
-                for write in batch {
-                    let tenant = TenantSession(tenant: write.tenant.rawValue, session: session)
-                    switch write.change {
-                    case .call(let call): try Self.upsert(call, in: tenant)
-                    case .turn(let turn): try Self.upsert(turn, in: tenant)
-                    case .recording(let recording): try Self.upsert(recording, in: tenant)
-                    case .webhook(let delivery): try Self.enqueue(delivery, in: tenant)
-                    }
+            let statements = batch.map { write in
+                let tenant = write.tenant.rawValue
+                return switch write.change {
+                case .call(let call): CallSQL.upsert.bound(to: tenant, Self.parameters(of: call))
+                case .turn(let turn): CallSQL.upsertTurn.bound(to: tenant, Self.parameters(of: turn))
+                case .recording(let recording): RecordingSQL.upsert.bound(to: tenant, Self.parameters(of: recording))
+                case .webhook(let delivery): OutboxSQL.insert.bound(to: tenant, Self.parameters(of: delivery))
                 }
             }
+            try await database.write { session in try session.executeBatch(statements) }
         }
     }
 

@@ -14,6 +14,12 @@ struct TenantStatement: Sendable {
         self.sql = text
     }
 
+    /// The statement with `$1` bound to `tenant` and `parameters` as `$2`, `$3`, ...: the only place
+    /// the tenant is bound.
+    func bound(to tenant: String, _ parameters: [SQLValue]) -> BoundStatement {
+        BoundStatement(sql: sql, parameters: [.text(tenant)] + parameters)
+    }
+
     /// Why `sql` is not tenant-bound, or nil when it is. The rule, checked on every statement when it
     /// is built: each table read, updated or deleted from (each `FROM`, `JOIN` and `UPDATE`) comes with its own
     /// `WHERE tenant_id = $1`, and an `INSERT` stamps `$1` into `tenant_id` (its first column). The store's
@@ -58,11 +64,18 @@ struct TenantSession {
 
     @discardableResult
     func execute(_ statement: TenantStatement, _ parameters: SQLValue...) throws -> Int {
-        try session.execute(statement.sql, [.text(tenant)] + parameters)
+        try execute(statement, parameters)
+    }
+
+    @discardableResult
+    func execute(_ statement: TenantStatement, _ parameters: [SQLValue]) throws -> Int {
+        let bound = statement.bound(to: tenant, parameters)
+        return try session.execute(bound.sql, bound.parameters)
     }
 
     func query(_ statement: TenantStatement, _ parameters: SQLValue...) throws -> [SQLRow] {
-        try session.query(statement.sql, [.text(tenant)] + parameters)
+        let bound = statement.bound(to: tenant, parameters)
+        return try session.query(bound.sql, bound.parameters)
     }
 }
 

@@ -83,6 +83,10 @@ struct SQLiteSession: SQLSession {
         return db.changesCount
     }
 
+    func executeBatch(_ statements: [BoundStatement]) throws {
+        for statement in statements { _ = try execute(statement.sql, statement.parameters) }
+    }
+
     func query(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow] {
         let (text, arguments) = Self.positional(sql, parameters)
         return try Row.fetchAll(db.cachedStatement(sql: text), arguments: arguments).map { row in
