@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "MediaEngine", targets: ["MediaEngine"]),
         .library(name: "RealtimeSim", targets: ["RealtimeSim"]),
+        .library(name: "StoreBackends", targets: ["StoreBackends"]),
         .executable(name: "engine-server", targets: ["engine-server"]),
     ],
     dependencies: [
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, each wrapped once by a small owning Swift type.
@@ -62,6 +64,16 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: strictSwift6
         ),
+        // The Store's backends: SQLite (embedded default, through GRDB) and PostgreSQL (through libpq).
+        // Kept out of MediaEngine so the audio core and its benchmarks build without database code.
+        .target(
+            name: "StoreBackends",
+            dependencies: [
+                "MediaEngine", "CPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         // The executable: CLI (analyze, serve, demo, loadtest...).
         .executableTarget(
             name: "engine-server",
@@ -82,6 +94,17 @@ let package = Package(
             swiftSettings: strictSwift6
         ),
 
+        // Measures rows per second through the batching writer on either backend (run by hand).
+        .executableTarget(
+            name: "store-throughput",
+            dependencies: [
+                "StoreBackends", "MediaEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+
         .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine"]),
         .testTarget(
             name: "EngineServerTests",
@@ -97,6 +120,14 @@ let package = Package(
                 "RealtimeSim",
                 "MediaEngine",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "StoreBackendsTests",
+            dependencies: [
+                "StoreBackends", "MediaEngine",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift6
