@@ -105,7 +105,9 @@ let package = Package(
             swiftSettings: strictSwift6
         ),
 
-        .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine"]),
+        // Test setup helpers shared by the test targets (running test tools without Foundation.Process).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "MediaEngineTests", dependencies: ["MediaEngine", "TestSupport"]),
         .testTarget(
             name: "EngineServerTests",
             dependencies: [
@@ -127,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "StoreBackendsTests",
             dependencies: [
-                "StoreBackends", "MediaEngine",
+                "StoreBackends", "MediaEngine", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift6

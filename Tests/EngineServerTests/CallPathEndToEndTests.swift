@@ -8,7 +8,7 @@ import Testing
 
 /// Whole calls over real loopback sockets: signed webhook -> TwiML -> media stream -> engine ->
 /// simulator -> paced reply audio with marks back to a synthetic caller that plays it like Twilio.
-@Suite(.serialized) struct CallPathEndToEndTests {
+@Suite(.timeLimit(.minutes(3))) struct CallPathEndToEndTests {
     /// The largest amount of audio (ms) that ever ran ahead of real time, per talk spurt of the bot.
     static func maxLeadMs(_ arrivals: [(ns: UInt64, bytes: Int)]) -> (maxAheadMs: Double, longestSpurtMs: Double) {
         var maxAhead = 0.0, longest = 0.0
@@ -57,7 +57,7 @@ import Testing
             await harness.local.engine.registry.activeCount == 0 && harness.simulator?.activeSessionCount == 0
         }
         #expect(freed)
-        #expect(events.contains { if case .ended = $0 { true } else { false } })
+        #expect(harness.events.events(of: caller.callSid).contains { if case .ended = $0 { true } else { false } })
         await harness.local.stop()
     }
 

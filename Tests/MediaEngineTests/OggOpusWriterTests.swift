@@ -10,7 +10,7 @@ import Testing
 
     /// Runs opusinfo on `path` and returns what it printed (standard output and error together).
     static func opusinfo(_ path: String) throws -> String {
-        String(decoding: try TestAudio.run("sh", ["-c", "opusinfo \"$0\" 2>&1", path]), as: UTF8.self)
+        String(decoding: try TestAudio.run("opusinfo", [path]), as: UTF8.self)
     }
 
     static func scratchPath(_ name: String) -> String {

@@ -63,8 +63,37 @@ struct SyntheticCaller: Sendable {
         var outcome: Outcome
     }
 
-    func run(_ script: CallScript) async -> Outcome {
+    /// Places the call and runs `script`; gives up with a failure after `deadlineSeconds`, so a stuck
+    /// engine shows as a failed call, never as a hung caller.
+    func run(_ script: CallScript, deadlineSeconds: Double = 120) async -> Outcome {
         let start = MonotonicClock.nowNs()
+        let callSid = self.callSid
+        // Not a task group: a group would wait for a stuck call before returning.
+        var outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+            let once = OnceFlag()
+            let placing = Task {
+                let outcome = await self.place(script)
+                if once.claim() { continuation.resume(returning: outcome) }
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(deadlineSeconds))
+                if once.claim() {
+                    placing.cancel()
+                    continuation.resume(returning: Outcome(callSid: callSid, failure: "no outcome within \(Int(deadlineSeconds)) s"))
+                }
+            }
+        }
+        outcome.durationMs = Double(MonotonicClock.nowNs() - start) / 1e6
+        return outcome
+    }
+
+    /// True for the first caller of `claim()` only.
+    private final class OnceFlag: Sendable {
+        private let taken = Mutex(false)
+        func claim() -> Bool { taken.withLock { taken in defer { taken = true }; return !taken } }
+    }
+
+    private func place(_ script: CallScript) async -> Outcome {
         var outcome = Outcome(callSid: callSid)
         do {
             guard let twiml = try await postWebhook() else {
@@ -75,7 +104,6 @@ struct SyntheticCaller: Sendable {
         } catch {
             outcome.failure = "\(error)"
         }
-        outcome.durationMs = Double(MonotonicClock.nowNs() - start) / 1e6
         return outcome
     }
 

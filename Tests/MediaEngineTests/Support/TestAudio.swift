@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import MediaEngine
 
 /// Test audio made on the fly from Debian tools (espeak-ng renders real speech, sox converts), plus
@@ -8,24 +9,15 @@ enum TestAudio {
         let description: String
     }
 
-    /// Runs a program and returns its standard output; throws with its standard error on failure.
+    /// Runs a program and returns its standard output and error (combined); throws with that output on
+    /// failure. Through `ChildProcess` (posix_spawn), never Foundation's `Process` (see there).
     @discardableResult
-    static func run(_ program: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [program] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ToolError(description: "\(program) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): "
-                + String(decoding: stderr, as: UTF8.self))
+    static func run(_ program: String, _ arguments: [String]) throws(ToolError) -> Data {
+        do {
+            return Data(try ChildProcess.run([program] + arguments).utf8)
+        } catch {
+            throw ToolError(description: "\(error)")
         }
-        return stdout
     }
 
     /// A private scratch directory for this test process.

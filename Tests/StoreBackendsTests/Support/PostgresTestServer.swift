@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A PostgreSQL server of a test's own, run through `scripts/postgres-test-server.sh` on a port and
 /// data directory nobody else uses, so the test can stop and restart it without disturbing the shared
@@ -71,36 +72,15 @@ struct PostgresTestServer {
             .deletingLastPathComponent().appendingPathComponent("scripts/postgres-test-server.sh")
     }
 
-    /// Runs the script and waits for it. `posix_spawn` and `waitpid` rather than Foundation's `Process`,
-    /// whose `waitUntilExit()` was seen to hang here after the script had exited.
+    /// Runs the script and waits for it (through `ChildProcess`, not Foundation's `Process`).
     private func run(_ command: String) throws -> String {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("kol-pg-script-\(UUID().uuidString).log")
-        defer { try? FileManager.default.removeItem(at: log) }
         var environment = ProcessInfo.processInfo.environment
         environment["KOL_PG_PORT"] = String(port)
         environment["KOL_PG_DATA"] = dataDirectory
-        let arguments = ["/bin/bash", Self.script.path, command]
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/bash", &actions, nil, argv, envp)
-        guard spawned == 0 else { throw TestSetupError(description: "cannot run the script: errno \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        let exitedNormally = status & 0x7F == 0
-        let exitCode = (status >> 8) & 0xFF
-        guard exitedNormally && exitCode == 0 else {
-            throw TestSetupError(description: "postgres-test-server.sh \(command) failed (status \(status)): \(output)")
+        do {
+            return try ChildProcess.run(["/bin/bash", Self.script.path, command], environment: environment)
+        } catch {
+            throw TestSetupError(description: "postgres-test-server.sh \(command): \(error)")
         }
-        return output
     }
 }
