@@ -186,4 +186,24 @@ import Testing
         #expect(events.contains { if case .fallback = $0 { true } else { false } })
         await harness.local.stop()
     }
+
+    @Test func modelSessionRollsOverAtATurnBoundaryAndTheCallGoesOn() async throws {
+        let harness = try await EngineHarness.start(modelSessionMaxAgeMs: 3_000)
+        let caller = harness.caller(to: EngineHarness.hebrewNumber)
+        let outcome = await caller.run(CallScript(steps: [
+            .say(name: "appointment", audio: try harness.callerClip("appointment", language: "he")),
+            .waitForBot(timeoutMs: 8_000),
+            .pause(ms: 3_000),
+            .say(name: "details", audio: try harness.callerClip("details", language: "he")),
+            .waitForBot(timeoutMs: 8_000),
+            .hangUp,
+        ]))
+        #expect(outcome.failure == nil)
+        #expect(outcome.turnLatenciesMs.count == 2, "answered before and after the switch")
+        let events = harness.events.events(of: caller.callSid)
+        #expect(events.contains { if case .modelSessionRolledOver = $0 { true } else { false } })
+        #expect(!events.contains { if case .modelReconnected = $0 { true } else { false } }, "a planned switch, not a drop")
+        #expect((harness.simulator?.connectionsAccepted ?? 0) >= 2)
+        await harness.local.stop()
+    }
 }

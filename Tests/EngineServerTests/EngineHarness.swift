@@ -40,7 +40,7 @@ struct EngineHarness {
     let clips: SpeechClips
     var simulator: RealtimeSimulatorServer? { local.runtime.simulator }
 
-    static func start(thinkTimeMs: Int = 100) async throws -> EngineHarness {
+    static func start(thinkTimeMs: Int = 100, modelSessionMaxAgeMs: Int = 55 * 60_000) async throws -> EngineHarness {
         let directory = try TenantDirectory(yaml: tenantsYAML, sourceName: "test.yaml")
         let events = EventLog()
         let simulatorLog = SimulatorObservationLog()
@@ -52,7 +52,7 @@ struct EngineHarness {
         var environment = ProcessInfo.processInfo.environment
         environment["OPENAI_API_KEY"] = nil  // always the embedded simulator in tests
         let local = try await LocalEngine.start(directory: directory, environment: environment, simulator: simulator,
-                                                logger: logger) { callSid, event in events.record(callSid, event) }
+                                                modelSessionMaxAgeMs: modelSessionMaxAgeMs, logger: logger) { callSid, event in events.record(callSid, event) }
         return EngineHarness(local: local, events: events, simulatorLog: simulatorLog, clips: try SpeechClips.bundled())
     }
 

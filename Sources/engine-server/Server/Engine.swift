@@ -41,7 +41,7 @@ final class Engine: Sendable {
         let registry = self.registry
         let observer = self.observer
         let session = try CallSession(
-            callSid: callSid, settings: CallSettings(tenant: tenant), dialer: dialer, endpoint: configuration.realtime,
+            callSid: callSid, settings: CallSettings(tenant: tenant, modelSessionMaxAgeMs: configuration.modelSessionMaxAgeMs), dialer: dialer, endpoint: configuration.realtime,
             logger: logger, observer: { observer(callSid, $0) },
             onEnded: { sid in Task { await registry.remove(sid) } })
         try await registry.add(session)

@@ -20,6 +20,9 @@ struct EngineConfiguration: Sendable {
     var drainTimeoutSeconds: Int = 30
     /// How long a warmed-up call waits for its media stream (seconds).
     var streamWaitSeconds: Int = 30
+    /// Replace a call's model session after this long (ms), at a turn boundary: the provider caps a
+    /// session at 60 minutes.
+    var modelSessionMaxAgeMs: Int = 55 * 60_000
 
     /// `wss://HOST/twilio/media` for `publicURL` `https://HOST`.
     var mediaStreamURL: String {

@@ -35,7 +35,7 @@ final class LocalEngine: Sendable {
     /// token variable is unset in `environment` gets `demo-token-<tenant id>`.
     static func start(directory: TenantDirectory, environment: [String: String] = ProcessInfo.processInfo.environment,
                       simulator: SimulatorConfiguration = SimulatorConfiguration(), realtimeURL: String = ModelRuntime.openAIURL,
-                      logger: Logger, observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in }) async throws -> LocalEngine {
+                      modelSessionMaxAgeMs: Int = 55 * 60_000, logger: Logger, observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in }) async throws -> LocalEngine {
         var environment = environment
         for tenant in directory.tenants where environment[tenant.twilioAuthTokenEnv] == nil {
             environment[tenant.twilioAuthTokenEnv] = demoToken(for: tenant)
@@ -47,7 +47,8 @@ final class LocalEngine: Sendable {
         // filled after binding is enough (signatures and TwiML use it from the first call on).
         let configuration = EngineConfiguration(
             host: "127.0.0.1", port: 0, publicURL: "http://127.0.0.1:0", realtime: runtime.endpoint,
-            callTokenSecret: CallTokenSigner.randomSecret(), environment: environment, drainTimeoutSeconds: 5)
+            callTokenSecret: CallTokenSigner.randomSecret(), environment: environment, drainTimeoutSeconds: 5,
+            modelSessionMaxAgeMs: modelSessionMaxAgeMs)
         let engine = try Engine(configuration: configuration, directory: directory, dialer: WebSocketRealtimeDialer(logger: logger),
                                 logger: logger, observer: observer)
         let app = EngineApplication.make(engine: engine) { port in
