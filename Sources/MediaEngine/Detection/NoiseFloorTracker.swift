@@ -39,9 +39,17 @@ struct NoiseFloorTracker: Sendable {
     static let maximumExcessDb = 6.0
 
     /// The estimated mean noise level (dB); +infinity before the first frame.
+    /// How far the mean level of steady noise sits above its windowed minimum (dB): the minimum of
+    /// many 20 ms frames is biased low (minimum statistics' bias). Used when the learnt mean is stale.
+    static let minimumBiasDb = 2.0
+
     var floorDb: Double {
         guard let mean = noiseMeanDb else { return minimumDb }
-        return min(max(mean, minimumDb), minimumDb + Self.maximumExcessDb)
+        // A mean below the window's minimum is stale: learnt before the line got noisier (for example from
+        // digital silence at the start of a stream, then line noise) while no frame could teach it since.
+        // Trust the minimum then, with its bias, or steady noise would hold a segment open for ever.
+        if mean < minimumDb { return minimumDb + Self.minimumBiasDb }
+        return min(mean, minimumDb + Self.maximumExcessDb)
     }
 
     /// - Parameters:

@@ -15,12 +15,23 @@ public struct RecordingAnalyzer {
         /// The VAD's noise floor at the end of the recording (dBFS).
         public var noiseFloorDbfs: Double
 
+        public init(speech: [(start: Double, end: Double)], dtmf: [(time: Double, digit: Character)], durationSeconds: Double,
+                    noiseFloorDbfs: Double) {
+            self.speech = speech
+            self.dtmf = dtmf
+            self.durationSeconds = durationSeconds
+            self.noiseFloorDbfs = noiseFloorDbfs
+        }
+
         public static func == (a: Report, b: Report) -> Bool {
             a.speech.elementsEqual(b.speech, by: { $0.start == $1.start && $0.end == $1.end })
                 && a.dtmf.elementsEqual(b.dtmf, by: { $0.time == $1.time && $0.digit == $1.digit })
                 && a.durationSeconds == b.durationSeconds && a.noiseFloorDbfs == b.noiseFloorDbfs
         }
     }
+
+    /// Longest activity segment that is taken for keypad tones when it contains a detected digit (s).
+    static let maximumToneSegmentSeconds = 0.8
 
     public var vadConfig: VADConfig
     public var dtmfConfig: DTMFDetector.Configuration
@@ -36,7 +47,10 @@ public struct RecordingAnalyzer {
         if file.sampleRate != 8_000 {
             if Resampler.supportedRates.contains(file.sampleRate) {
                 let resampler = try Resampler(from: file.sampleRate, to: 8_000, quality: .sincBest)
-                samples = resampler.process(samples) + resampler.flush()
+                // Drop the converter's delay so times line up with the file (and its leading zeros,
+                // which are not part of the recording, never reach the detectors).
+                let converted = resampler.process(samples) + resampler.flush()
+                samples = Array(converted.dropFirst(Int(resampler.delaySamples.rounded())))
             } else {
                 samples = LinearResampling.resample(samples, from: file.sampleRate, to: 8_000)
             }
@@ -73,6 +87,12 @@ public struct RecordingAnalyzer {
         }
         if case .speechEnded(let atMs)? = vad.finish() {
             speech.append((Double(openStart ?? atMs) / 1000, Double(atMs) / 1000))
+        }
+        // Keypad tones are loud, steady sound: the VAD marks them as activity too. A short segment that
+        // holds a detected tone is the keypad, not someone speaking.
+        speech.removeAll { segment in
+            segment.1 - segment.0 < Self.maximumToneSegmentSeconds
+                && digits.contains { $0.0 >= segment.0 - 0.05 && $0.0 <= segment.1 }
         }
         return Report(speech: speech, dtmf: digits, durationSeconds: Double(samples.count) / 8_000,
                       noiseFloorDbfs: vad.noiseFloorDbfs)
