@@ -87,7 +87,7 @@ extension CallSession {
             if endCallRequested { hangUpAfterPlayback(reason: "the agent ended the call") }
             rollOverIfAtTurnBoundary()
         case .responseOutputAudioTranscriptDone(let done):
-            conversation.append(.bot, done.text)
+            conversation.append(.bot, done.text, itemId: done.itemID)
             observer(.botTranscript(itemId: done.itemID, text: done.text))
         case .inputTranscriptionCompleted(let done):
             conversation.append(.caller, done.transcript)

@@ -219,9 +219,13 @@ public actor CallSession {
         if let response = activeResponseId { sendEvent(.responseCancel(responseID: response)) }
         if let t = cut.truncate {
             sendEvent(.conversationItemTruncate(itemID: t.itemId, audioEndMs: t.audioEndMs))
-            conversation.truncateLastBotLine(toFraction: Double(t.audioEndMs) / max(1, egress.sentMs(of: t.itemId)))
+            conversation.truncate(itemId: t.itemId, toFraction: Double(t.audioEndMs) / max(1, egress.sentMs(of: t.itemId)))
         }
-        for item in cut.unheardItemIds { sendEvent(.conversationItemDelete(itemID: item)) }
+        for item in cut.unheardItemIds {
+            sendEvent(.conversationItemDelete(itemID: item))
+            conversation.truncate(itemId: item, toFraction: 0)
+            firstDeltaNs.removeValue(forKey: item)
+        }
         if cut.clearTwilio, let encoder {
             var message: [UInt8] = []
             encoder.clear(into: &message)

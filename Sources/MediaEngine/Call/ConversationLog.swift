@@ -7,29 +7,37 @@ public struct ConversationLog: Sendable, Equatable {
     public struct Line: Sendable, Equatable {
         public var speaker: Speaker
         public var text: String
+        /// The model's item id of a bot line (to apply a truncation to the right line).
+        public var itemId: String?
     }
 
     public private(set) var lines: [Line] = []
+    /// Truncations of bot items whose transcript has not arrived yet: item id -> fraction heard.
+    private var pendingCuts: [String: Double] = [:]
     /// Most lines kept (oldest dropped first).
     public let capacity: Int
 
     public init(capacity: Int = 60) { self.capacity = capacity }
 
-    public mutating func append(_ speaker: Speaker, _ text: String) {
+    public mutating func append(_ speaker: Speaker, _ text: String, itemId: String? = nil) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { return }
         if lines.count >= capacity { lines.removeFirst(lines.count - capacity + 1) }
-        lines.append(Line(speaker: speaker, text: trimmed))
+        lines.append(Line(speaker: speaker, text: trimmed, itemId: itemId))
+        if let itemId, let fraction = pendingCuts.removeValue(forKey: itemId) { truncate(itemId: itemId, toFraction: fraction) }
     }
 
-    /// Keeps only the first `fraction` (0...1) of the last bot line: what the caller heard before a
-    /// barge-in (the model's transcript covers the whole generated item).
-    public mutating func truncateLastBotLine(toFraction fraction: Double) {
-        guard let index = lines.lastIndex(where: { $0.speaker == .bot }) else { return }
+    /// Keeps only the first `fraction` (0...1) of bot item `itemId`'s line: what the caller heard before
+    /// a barge-in (the model's transcript covers the whole generated item). If the item's transcript has
+    /// not arrived yet, the cut is applied when it does.
+    public mutating func truncate(itemId: String, toFraction fraction: Double) {
+        guard let index = lines.lastIndex(where: { $0.itemId == itemId }) else {
+            if pendingCuts.count < capacity { pendingCuts[itemId] = fraction }
+            return
+        }
         let characters = Array(lines[index].text)
         let keep = Int((Double(characters.count) * min(max(fraction, 0), 1)).rounded())
-        lines[index].text = keep > 0 ? String(characters[0..<keep]) + "…" : ""
-        if lines[index].text.isEmpty { lines.remove(at: index) }
+        if keep > 0 { lines[index].text = String(characters[0..<keep]) + "…" } else { lines.remove(at: index) }
     }
 
     /// The conversation as items to create in a fresh model session.
