@@ -7,9 +7,11 @@ import MediaEngine
 // (PCM16 24 kHz through libsamplerate both ways). Each iteration is one 20 ms frame; the figures are
 // nanoseconds and heap allocations per frame.
 
-let frameMetrics: [BenchmarkMetric] = [.wallClock, .cpuTotal, .mallocCountTotal]
-let frameConfiguration = Benchmark.Configuration(metrics: frameMetrics, timeUnits: .nanoseconds, warmupIterations: 200,
-                                                 scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 1_000_000)
+/// Every benchmark here: one 20 ms frame per iteration, reported in nanoseconds, with heap allocations.
+func frameConfiguration() -> Benchmark.Configuration {
+    Benchmark.Configuration(metrics: [.wallClock, .cpuTotal, .mallocCountTotal], timeUnits: .nanoseconds, warmupIterations: 200,
+                            scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 1_000_000)
+}
 
 /// A voiced, speech-like test signal (120 Hz with harmonics, syllable-rate amplitude changes, a little
 /// noise) at `rate` Hz: the detectors take the same paths as on speech.
@@ -56,7 +58,7 @@ let benchmarks: @Sendable () -> Void = {
     let muLawFrames = speech8k.map(MuLaw.encode)
     let payloads = muLawFrames.map { Array(Base64.encode($0).utf8) }
 
-    Benchmark("codec: mu-law decode", configuration: frameConfiguration) { benchmark in
+    Benchmark("codec: mu-law decode", configuration: frameConfiguration()) { benchmark in
         var out = [Int16](repeating: 0, count: 160)
         var k = 0
         benchmark.startMeasurement()
@@ -67,7 +69,7 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(out)
     }
 
-    Benchmark("codec: mu-law encode", configuration: frameConfiguration) { benchmark in
+    Benchmark("codec: mu-law encode", configuration: frameConfiguration()) { benchmark in
         var out = [UInt8](repeating: 0, count: 160)
         var k = 0
         benchmark.startMeasurement()
@@ -78,7 +80,7 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(out)
     }
 
-    Benchmark("codec: base64 decode (Twilio payload)", configuration: frameConfiguration) { benchmark in
+    Benchmark("codec: base64 decode (Twilio payload)", configuration: frameConfiguration()) { benchmark in
         var out = [UInt8](repeating: 0, count: 160)
         var k = 0
         benchmark.startMeasurement()
@@ -92,7 +94,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     for quality in [Resampler.Quality.sincFastest, .sincMedium, .linear] {
-        Benchmark("resample 8k->24k \(quality)", configuration: frameConfiguration) { benchmark in
+        Benchmark("resample 8k->24k \(quality)", configuration: frameConfiguration()) { benchmark in
             guard let resampler = try? Resampler(from: 8_000, to: 24_000, quality: quality) else { return }
             var out = [Int16](repeating: 0, count: resampler.maxOutputCount(inputCount: 160))
             var k = 0
@@ -103,7 +105,7 @@ let benchmarks: @Sendable () -> Void = {
                 k += 1
             }
         }
-        Benchmark("resample 24k->8k \(quality)", configuration: frameConfiguration) { benchmark in
+        Benchmark("resample 24k->8k \(quality)", configuration: frameConfiguration()) { benchmark in
             guard let resampler = try? Resampler(from: 24_000, to: 8_000, quality: quality) else { return }
             var out = [Int16](repeating: 0, count: resampler.maxOutputCount(inputCount: 480))
             var k = 0
@@ -116,7 +118,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("detect: VAD", configuration: frameConfiguration) { benchmark in
+    Benchmark("detect: VAD", configuration: frameConfiguration()) { benchmark in
         var vad = VoiceActivityDetector()
         var k = 0
         benchmark.startMeasurement()
@@ -127,7 +129,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("detect: barge-in (given the VAD decision)", configuration: frameConfiguration) { benchmark in
+    Benchmark("detect: barge-in (given the VAD decision)", configuration: frameConfiguration()) { benchmark in
         var vad = VoiceActivityDetector()
         let decisions = speech8k.enumerated().map { k, f in f.withUnsafeBufferPointer { vad.process($0, timestampMs: k * 20) } }
         var detector = BargeInDetector()
@@ -139,7 +141,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("detect: in-band DTMF", configuration: frameConfiguration) { benchmark in
+    Benchmark("detect: in-band DTMF", configuration: frameConfiguration()) { benchmark in
         guard var dtmf = try? DTMFDetector() else { return }
         var k = 0
         benchmark.startMeasurement()
@@ -149,7 +151,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("codec: Opus encode 8 kHz 24 kbit/s", configuration: frameConfiguration) { benchmark in
+    Benchmark("codec: Opus encode 8 kHz 24 kbit/s", configuration: frameConfiguration()) { benchmark in
         guard let encoder = try? OpusEncoder(sampleRate: 8_000) else { return }
         var packet = [UInt8](repeating: 0, count: 1_500)
         var k = 0
@@ -163,7 +165,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("codec: Opus decode 8 kHz", configuration: frameConfiguration) { benchmark in
+    Benchmark("codec: Opus decode 8 kHz", configuration: frameConfiguration()) { benchmark in
         guard let encoder = try? OpusEncoder(sampleRate: 8_000), let decoder = try? OpusDecoder(sampleRate: 8_000) else { return }
         let packets: [[UInt8]] = speech8k.compactMap { try? encoder.encode($0) }
         var out = [Int16](repeating: 0, count: 960)
@@ -179,7 +181,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     for path in ModelAudioPath.allCases {
-        Benchmark("chain \(path.rawValue): ingress (payload -> model frame + detectors)", configuration: frameConfiguration) { benchmark in
+        Benchmark("chain \(path.rawValue): ingress (payload -> model frame + detectors)", configuration: frameConfiguration()) { benchmark in
             let call = settings(path)
             guard var ingress = try? IngressStage(audioPath: path), var detector = try? DetectorStage(settings: call) else { return }
             var k = 0
@@ -193,7 +195,7 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
 
-        Benchmark("chain \(path.rawValue): egress (model delta -> paced Twilio media)", configuration: frameConfiguration) { benchmark in
+        Benchmark("chain \(path.rawValue): egress (model delta -> paced Twilio media)", configuration: frameConfiguration()) { benchmark in
             guard var egress = try? EgressStage(audioPath: path, leadMs: 20, markIntervalMs: 1_000_000) else { return }
             // One 20 ms model delta per frame, in the path's output format, base64 as the model sends it.
             let deltas: [[UInt8]] = path == .pcmu
