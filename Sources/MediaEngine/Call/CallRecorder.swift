@@ -135,7 +135,8 @@ public final class CallRecorder: Sendable {
                 return close(i, atMs: Int64(atMs))
             case .botTranscript(let itemId, let text):
                 guard let i = agentTurn(itemId) else {
-                    if earlyBotTranscripts.count < 8 { earlyBotTranscripts[itemId] = text }
+                    if earlyBotTranscripts.count >= 8 { earlyBotTranscripts.removeAll() }  // items that never played
+                    earlyBotTranscripts[itemId] = text
                     return []
                 }
                 turns[i].record.transcript = text
