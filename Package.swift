@@ -80,6 +80,7 @@ let package = Package(
             dependencies: [
                 "MediaEngine",
                 "RealtimeSim",
+                "StoreBackends",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -111,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "EngineServerTests",
             dependencies: [
-                "engine-server", "MediaEngine", "RealtimeSim",
+                "engine-server", "MediaEngine", "RealtimeSim", "StoreBackends", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

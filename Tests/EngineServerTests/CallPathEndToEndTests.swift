@@ -58,7 +58,7 @@ import Testing
         }
         #expect(freed)
         #expect(harness.events.events(of: caller.callSid).contains { if case .ended = $0 { true } else { false } })
-        await harness.local.stop()
+        await harness.stop()
     }
 
     @Test func englishCallOnThePcm24kPathBargesInOnTheModelsSpeechStart() async throws {
@@ -80,7 +80,7 @@ import Testing
         let truncation = try #require(harness.simulatorLog.truncations.first)
         let heard = try #require(barge.heardMs)
         #expect(abs(truncation.audioEndMs - heard) <= 40, "truncated at \(truncation.audioEndMs) ms, caller heard \(heard) ms")
-        await harness.local.stop()
+        await harness.stop()
     }
 
     @Test func unknownNumberIsRejectedWithTwiMLReject() async throws {
@@ -89,7 +89,7 @@ import Testing
         #expect(outcome.rejected)
         #expect(outcome.failure == nil)
         #expect(await harness.local.engine.registry.totalCalls == 0)
-        await harness.local.stop()
+        await harness.stop()
     }
 
     @Test func badSignatureGets403AndNoCall() async throws {
@@ -97,7 +97,7 @@ import Testing
         let outcome = await harness.caller(to: EngineHarness.hebrewNumber, authToken: "not-the-token").run(CallScript(steps: [.hangUp]))
         #expect(outcome.failure?.contains("403") == true, "\(outcome.failure ?? "no failure")")
         #expect(await harness.local.engine.registry.totalCalls == 0)
-        await harness.local.stop()
+        await harness.stop()
     }
 
     @Test func malformedMessagesAreSkippedAndOtherCallsGoOn() async throws {
@@ -124,7 +124,7 @@ import Testing
         #expect(g.turnLatenciesMs.count == 1)
         let errors = harness.events.events(of: bad.callSid).filter { if case .protocolError = $0 { true } else { false } }
         #expect(errors.count >= 3)
-        await harness.local.stop()
+        await harness.stop()
     }
 
     @Test func oversizedMessageClosesOnlyThatStream() async throws {
@@ -142,7 +142,7 @@ import Testing
         #expect(b.hungUpByEngine, "the engine closed the offending stream")
         #expect(g.failure == nil)
         #expect(g.turnLatenciesMs.count == 1)
-        await harness.local.stop()
+        await harness.stop()
     }
 
     @Test func modelDropMidCallReconnectsWithinASecondAndTheCallGoesOn() async throws {
@@ -171,7 +171,7 @@ import Testing
         let gap = harness.events.events(of: caller.callSid).compactMap { if case .modelReconnected(let gap) = $0 { gap } else { nil } }
         #expect(gap.count == 1)
         #expect((gap.first ?? .max) < 1_000, "reconnected after \(gap.first ?? -1) ms")
-        await harness.local.stop()
+        await harness.stop()
     }
 
     @Test func modelDownMeansTheSpokenFallbackThenHangUp() async throws {
@@ -184,7 +184,7 @@ import Testing
         #expect(outcome.hungUpByEngine)
         let events = harness.events.events(of: caller.callSid)
         #expect(events.contains { if case .fallback = $0 { true } else { false } })
-        await harness.local.stop()
+        await harness.stop()
     }
 
     @Test func modelSessionRollsOverAtATurnBoundaryAndTheCallGoesOn() async throws {

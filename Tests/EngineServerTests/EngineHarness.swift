@@ -6,8 +6,9 @@ import Synchronization
 @testable import engine_server
 
 /// An engine on loopback with the embedded simulator, two test tenants (Hebrew on the `pcmu` path with
-/// the engine's barge-in detector; English on the `pcm24k` path with the model's), and logs of what the
-/// engine and the simulator reported.
+/// the engine's barge-in detector, calls recorded; English on the `pcm24k` path with the model's, not
+/// recorded), its SQLite store in a fresh data directory, and logs of what the engine and the simulator
+/// reported.
 struct EngineHarness {
     static let tenantsYAML = """
         version: 1
@@ -21,6 +22,7 @@ struct EngineHarness {
               instructions: "אתה עוזר טלפוני של מרפאה."
               audio_path: pcmu
               barge_in: engine
+            recording: {enabled: true, retention_days: 7}
           - id: plumbing
             display_name: Plumbing
             phone_numbers: ["+15555550123"]
@@ -35,6 +37,7 @@ struct EngineHarness {
     static let englishNumber = "+15555550123"
 
     let local: LocalEngine
+    let dataDirectory: URL
     let events: EventLog
     let simulatorLog: SimulatorObservationLog
     let clips: SpeechClips
@@ -51,10 +54,23 @@ struct EngineHarness {
         logger.logLevel = .error
         var environment = ProcessInfo.processInfo.environment
         environment["OPENAI_API_KEY"] = nil  // always the embedded simulator in tests
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("kol-e2e-\(UUID().uuidString)")
         let local = try await LocalEngine.start(directory: directory, environment: environment, simulator: simulator,
-                                                modelSessionMaxAgeMs: modelSessionMaxAgeMs, logger: logger) { callSid, event in events.record(callSid, event) }
-        return EngineHarness(local: local, events: events, simulatorLog: simulatorLog, clips: try SpeechClips.bundled())
+                                                modelSessionMaxAgeMs: modelSessionMaxAgeMs, dataDirectory: dataDirectory, logger: logger) { callSid, event in
+            events.record(callSid, event)
+        }
+        return EngineHarness(local: local, dataDirectory: dataDirectory, events: events, simulatorLog: simulatorLog,
+                             clips: try SpeechClips.bundled())
     }
+
+    /// Stops the engine and removes its data directory.
+    func stop() async {
+        await local.stop()
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
+
+    /// The engine's store, as the tenant's calls see it.
+    func store(of tenant: TenantID) -> ScopedStore { local.storage.store.scoped(to: tenant) }
 
     func caller(to number: String, authToken: String? = nil, callSid: String = "CA" + UUID().uuidString.replacingOccurrences(of: "-", with: "")) -> SyntheticCaller {
         var logger = Logger(label: "caller")

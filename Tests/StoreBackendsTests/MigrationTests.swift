@@ -44,9 +44,9 @@ import Testing
     func emptyDatabaseMigratesToTheLatestVersionOnce(backend: StoreBackendKind) async throws {
         try await withDatabase(backend) { database, migrator in
             #expect(try await migrator.currentVersion(database) == 0)
-            #expect(try await migrator.migrate(database) == [1, 2])
+            #expect(try await migrator.migrate(database) == [1, 2, 3])
             #expect(try await migrator.migrate(database) == [])
-            #expect(try await migrator.currentVersion(database) == 2)
+            #expect(try await migrator.currentVersion(database) == 3)
             let store = SQLStore(database: database)
             let lead = try await store.scoped(to: "acme").upsertLead(LeadDraft(name: "A", phone: Fixtures.phone("0521112222")))
             #expect(lead.created)
@@ -73,7 +73,7 @@ import Testing
                     """, [.text("acme")])
             }
 
-            #expect(try await migrator.migrate(database) == [2])
+            #expect(try await migrator.migrate(database) == [2, 3])
 
             let store = SQLStore(database: database)
             let acme = store.scoped(to: "acme")
@@ -96,6 +96,33 @@ import Testing
     }
 
     @Test(arguments: TestBackends.enabled)
+    func versionTwoCallsGainTwilioStatusColumnsKeepingTheirRows(backend: StoreBackendKind) async throws {
+        try await withDatabase(backend) { database, migrator in
+            #expect(try await migrator.migrate(database, upTo: 2) == [1, 2])
+            try await database.write { session in
+                try session.execute(
+                    """
+                    INSERT INTO calls (tenant_id, call_sid, from_number, to_number, started_at_ms, ended_at_ms, status,
+                                       end_reason, config_version)
+                    VALUES ($1, 'CA2', '+972501', '+972302', 1700000000000, 1700000060000, 'completed', 'bye', 'v2')
+                    """, [.text("acme")])
+            }
+
+            #expect(try await migrator.migrate(database) == [3])
+
+            let acme = SQLStore(database: database).scoped(to: "acme")
+            let call = try #require(try await acme.call(sid: "CA2"))
+            #expect(call.configVersion == "v2" && call.endReason == "bye")
+            #expect(call.twilioStatus == nil && call.twilioDurationSeconds == nil)
+            try await SQLStore(database: database).write([
+                StoreWrite(tenant: "acme", change: .callStatus(Fixtures.statusReport("CA2", status: "completed", seconds: 60)))
+            ])
+            #expect(try await acme.call(sid: "CA2")?.twilioStatus == "completed")
+            #expect(try await acme.call(sid: "CA2")?.twilioDurationSeconds == 60)
+        }
+    }
+
+    @Test(arguments: TestBackends.enabled)
     func databaseFromANewerEngineIsRefused(backend: StoreBackendKind) async throws {
         try await withDatabase(backend) { database, migrator in
             try await migrator.migrate(database)
@@ -103,7 +130,7 @@ import Testing
                 try session.execute(
                     "INSERT INTO kol_schema_migrations (version, name, applied_at_ms) VALUES (99, 'future', 0)", [])
             }
-            await #expect(throws: StoreError.schemaTooNew(found: 99, supported: 2)) {
+            await #expect(throws: StoreError.schemaTooNew(found: 99, supported: 3)) {
                 try await migrator.migrate(database)
             }
         }

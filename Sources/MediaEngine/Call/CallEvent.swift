@@ -16,9 +16,14 @@ public enum CallEvent: Sendable, Equatable {
     case callerTranscript(String)
     /// What the bot said (the model's transcript of its own audio item).
     case botTranscript(itemId: String, text: String)
-    /// The first audio of a response went out to Twilio. `turnLatencyMs`: caller speech end to this frame
-    /// (nil when the bot spoke first); `engineMs`: first model delta received to this frame.
-    case botAudioStarted(itemId: String, turnLatencyMs: Int?, engineMs: Double)
+    /// The first audio of a response went out to Twilio at media time `atMs`. `turnLatencyMs`: caller
+    /// speech end to this frame (nil when the bot spoke first); `engineMs`: first model delta received to
+    /// this frame.
+    case botAudioStarted(itemId: String, atMs: Int, turnLatencyMs: Int?, engineMs: Double)
+    /// Twilio confirmed (mark echo) that everything sent of the item has played, at media time `atMs`;
+    /// `sentMs` is how much audio of it was sent. Reported again if more audio of the item follows.
+    /// Not reported for an item cut by a barge-in (see `bargeIn`).
+    case botAudioPlayed(itemId: String, atMs: Int, sentMs: Int)
     /// The caller interrupted the bot: `source` says whose detector decided; `onsetMs` is the caller's
     /// speech onset (media time); `decisionMs` how long after the onset `clear` went out; the truncation
     /// point of the item being heard, and the items the caller heard nothing of.
@@ -34,6 +39,9 @@ public enum CallEvent: Sendable, Equatable {
     case fallback(reason: String)
     /// A Twilio message or model event was malformed and ignored.
     case protocolError(String)
+    /// The call's recording (tenants with recording on) was finished and closed at `path`:
+    /// `durationMs` of 8 kHz mono Ogg Opus audio, `sizeBytes` on disk. Reported just before `ended`.
+    case recordingFinished(path: String, durationMs: Int, sizeBytes: Int64)
     /// The call ended.
     case ended(reason: String)
 }

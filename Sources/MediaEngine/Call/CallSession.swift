@@ -42,6 +42,10 @@ public actor CallSession {
     /// Monotonic time at which the caller's last turn ended (for turn latency), if not yet answered.
     var callerTurnEndedNs: UInt64?
     var hangupReason: String?
+    /// The bot item whose sent audio is not yet confirmed played (for `botAudioPlayed`).
+    var unconfirmedItemId: String?
+    /// The call's recording, while one is being made (CallSession+Recording.swift).
+    var audioRecorder: CallAudioRecorder?
 
     // Model side (see CallSession+Connection.swift and CallSession+Model.swift)
     var link: (any RealtimeLink)?
@@ -106,6 +110,7 @@ public actor CallSession {
         encoder = TwilioOutboundEncoder(streamSid: start.streamSid)
         state = hangupReason == nil ? .live : .ending
         warmUp()
+        startRecording()
         observer(.started(callSid: start.callSid, streamSid: start.streamSid, tenantID: tenantID))
         if fallbackPlaying { pumpEgress() }
     }
@@ -152,6 +157,7 @@ public actor CallSession {
         let detection = ingress.withPCM8k { pcm in
             detector.process(pcm, timestampMs: timestampMs, playedLevelDbfs: egress.playedLevelDbfs(atNs: now))
         }
+        recordCallerFrame(timestampMs: timestampMs, nowNs: now)
         sendToModel(ingress.appendFrame, audioMs: ingress.pcmCount / 8)
         switch detection.vad {
         case .speechStarted(let atMs)?:
@@ -177,11 +183,19 @@ public actor CallSession {
         guard let twilio, let encoder else { return }
         let now = nowNs ?? clock()
         lastPumpNs = now
-        let started = egress.pump(nowNs: now, encoder: encoder) { twilio.send($0) }
+        let started = egress.pump(nowNs: now, encoder: encoder, emit: { twilio.send($0) },
+                                  sentAudio: { audio, playoutStartNs in recordBotFrame(audio, playoutStartNs: playoutStartNs) })
         if let item = started, let first = firstDeltaNs.removeValue(forKey: item) {
             let turn = callerTurnEndedNs.map { Int((now - min(now, $0)) / 1_000_000) }
             callerTurnEndedNs = nil
-            observer(.botAudioStarted(itemId: item, turnLatencyMs: turn, engineMs: Double(now - min(now, first)) / 1_000_000))
+            observer(.botAudioStarted(itemId: item, atMs: mediaMs, turnLatencyMs: turn,
+                                      engineMs: Double(now - min(now, first)) / 1_000_000))
+        }
+        if egress.hasUnconfirmedSentAudio {
+            unconfirmedItemId = egress.lastSentItemId
+        } else if let item = unconfirmedItemId {
+            unconfirmedItemId = nil
+            observer(.botAudioPlayed(itemId: item, atMs: mediaMs, sentMs: Int(egress.sentMs(of: item).rounded())))
         }
         if !egress.isBackpressured { resumeBackpressureWaiters() }
         if egress.hasAudioPending {
@@ -216,6 +230,8 @@ public actor CallSession {
     /// item being heard at what was heard, delete items never heard, and clear Twilio's buffer.
     func bargeIn(source: BargeInSource, onsetMs: Int, nowNs: UInt64) {
         guard let cut = egress.interrupt(nowNs: nowNs) else { return }
+        unconfirmedItemId = nil  // what was heard of it is the truncation point, reported below
+        if cut.clearTwilio { recordClear(nowNs: nowNs) }
         if let response = activeResponseId { sendEvent(.responseCancel(responseID: response)) }
         if let t = cut.truncate {
             sendEvent(.conversationItemTruncate(itemID: t.itemId, audioEndMs: t.audioEndMs))
@@ -265,6 +281,7 @@ public actor CallSession {
         twilio?.close(reason: reason)
         twilio = nil
         resumeBackpressureWaiters()
+        finishRecording()
         observer(.ended(reason: reason))
         onEnded(callSid)
     }

@@ -19,10 +19,13 @@ public struct CallSettings: Sendable {
     public var modelSessionMaxAgeMs: Int
     /// How long after the caller's turn ends a response may take to start before it is retried (ms).
     public var responseTimeoutMs: Int
+    /// Where to record the call (both sides mixed, 8 kHz Ogg Opus), created when the media stream starts;
+    /// nil when the tenant does not record calls. The directory must exist.
+    public var recordingPath: String?
 
     public init(tenant: TenantConfig, egressLeadMs: Int = 200, egressQueueMs: Int = 4_000, markIntervalMs: Double = 100,
                 vad: VADConfig = VADConfig(), bargeIn: BargeInConfig = BargeInConfig(), preconnectBufferMs: Int = 2_000, modelSessionMaxAgeMs: Int = 55 * 60_000,
-                responseTimeoutMs: Int = 8_000) {
+                responseTimeoutMs: Int = 8_000, recordingPath: String? = nil) {
         self.tenant = tenant
         self.egressLeadMs = egressLeadMs
         self.egressQueueMs = egressQueueMs
@@ -32,5 +35,6 @@ public struct CallSettings: Sendable {
         self.preconnectBufferMs = preconnectBufferMs
         self.modelSessionMaxAgeMs = modelSessionMaxAgeMs
         self.responseTimeoutMs = responseTimeoutMs
+        self.recordingPath = recordingPath
     }
 }

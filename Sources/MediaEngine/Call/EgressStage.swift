@@ -28,7 +28,8 @@ public struct EgressStage {
     private let downsampler: Resampler?
     /// The item whose audio was sent since the last mark, how much, and when its playout began.
     private var unmarked: (itemId: String, ms: Double, playoutStartNs: UInt64)?
-    private var lastSentItemId: String?
+    /// The item whose audio went out last.
+    public private(set) var lastSentItemId: String?
     /// Level of the most recent frames sent, with their estimated playout start (ring buffer), so the
     /// barge-in detector can be told how loud the bot is at the caller's end right now.
     private var playedLevels = [(startNs: UInt64, dbfs: Double)](repeating: (0, -120), count: 32)
@@ -170,10 +171,14 @@ public struct EgressStage {
     }
 
     /// Sends what the pacer allows at `nowNs`: each 20 ms frame becomes one `media` message, and marks
-    /// follow as described above. `emit` receives each message's bytes, in order.
+    /// follow as described above. `emit` receives each message's bytes, in order; `sentAudio` receives
+    /// each frame's mu-law audio and its estimated playout start (monotonic ns), e.g. for the recording.
     /// Returns the item whose first audio went out in this pump, if one did (for latency figures).
     @discardableResult
-    public mutating func pump(nowNs: UInt64, encoder: TwilioOutboundEncoder, emit: ([UInt8]) -> Void) -> String? {
+    public mutating func pump(
+        nowNs: UInt64, encoder: TwilioOutboundEncoder, emit: ([UInt8]) -> Void,
+        sentAudio: (UnsafeBufferPointer<UInt8>, _ playoutStartNs: UInt64) -> Void = { _, _ in }
+    ) -> String? {
         var started: String?
         var budget = pacer.sendableBytes(nowNs: nowNs)
         var message: [UInt8]
@@ -190,6 +195,7 @@ public struct EgressStage {
             message.reserveCapacity(Self.mediaMessageCapacity)
             frameBase64.withUnsafeBytes { encoder.media(payloadBase64: UnsafeRawBufferPointer(rebasing: $0[0..<b64]), into: &message) }
             emit(message)
+            frame.withUnsafeBufferPointer { sentAudio(UnsafeBufferPointer(rebasing: $0[0..<chunk.count]), playoutStart) }
             if chunk.itemId != lastSentItemId {
                 lastSentItemId = chunk.itemId
                 if started == nil { started = chunk.itemId }
@@ -249,6 +255,9 @@ public struct EgressStage {
 
     /// Audio of ours that the caller has not heard yet: queued here or buffered at Twilio.
     public var hasAudioPending: Bool { !queue.isEmpty || ledger.isAudioPending || overflow != nil || unmarked != nil }
+
+    /// Audio already sent to Twilio whose playback has not been confirmed by a mark echo yet.
+    public var hasUnconfirmedSentAudio: Bool { ledger.isAudioPending || unmarked != nil }
 
     /// What a barge-in did, for the call to tell the model and Twilio.
     public struct Interruption: Sendable, Equatable {

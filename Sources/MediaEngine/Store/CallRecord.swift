@@ -19,10 +19,18 @@ public struct CallRecord: Sendable, Codable, Equatable {
     public var endReason: String?
     /// The version of the tenant's config the call ran with (a call keeps the config it started with).
     public var configVersion: String
+    /// The latest status Twilio reported for the call in a status callback (its `CallStatus`:
+    /// `completed`, `busy`, `no-answer`...); nil until one arrives. See ``CallStatusReport``.
+    public var twilioStatus: String?
+    /// The call's duration as Twilio billed it (`CallDuration`, seconds), once a final status reported it.
+    public var twilioDurationSeconds: Int?
 
+    /// `twilioStatus` and `twilioDurationSeconds` are normally left nil here: status callbacks set them
+    /// (``StoreWrite/Change/callStatus(_:)``), and writing a call with them nil keeps what is stored.
     public init(
         callSID: String, from: String, to: String, startedAt: Date, endedAt: Date? = nil,
-        status: CallStatus = .inProgress, endReason: String? = nil, configVersion: String
+        status: CallStatus = .inProgress, endReason: String? = nil, configVersion: String,
+        twilioStatus: String? = nil, twilioDurationSeconds: Int? = nil
     ) {
         self.callSID = callSID
         self.from = from
@@ -32,6 +40,8 @@ public struct CallRecord: Sendable, Codable, Equatable {
         self.status = status
         self.endReason = endReason
         self.configVersion = configVersion
+        self.twilioStatus = twilioStatus
+        self.twilioDurationSeconds = twilioDurationSeconds
     }
 }
 

@@ -15,6 +15,9 @@ public struct StoreWrite: Sendable, Codable, Equatable {
     public enum Change: Sendable, Codable, Equatable {
         /// Insert or update the call (keyed by call SID).
         case call(CallRecord)
+        /// Record Twilio's status callback against the call (keyed by call SID): sets only the call's
+        /// Twilio status and duration, creating the call's row if the engine has not written it.
+        case callStatus(CallStatusReport)
         /// Insert or update a turn (keyed by call SID and turn index).
         case turn(TurnRecord)
         /// Insert or update a recording's metadata (keyed by call SID).

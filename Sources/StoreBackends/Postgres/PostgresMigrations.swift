@@ -6,7 +6,7 @@ enum PostgresMigrations {
     static let lockKey = 7_315_004_001
 
     static let migrator = SchemaMigrator(
-        migrations: [v1, v2], lockStatement: "SELECT pg_advisory_xact_lock(\(lockKey))")
+        migrations: [v1, v2, v3], lockStatement: "SELECT pg_advisory_xact_lock(\(lockKey))")
 
     /// Calls, turns, leads, appointments (no double booking, by exclusion constraint) and recordings.
     static let v1 = Migration(
@@ -97,5 +97,13 @@ enum PostgresMigrations {
             CREATE INDEX webhook_outbox_due ON webhook_outbox (tenant_id, next_attempt_at_ms)
             WHERE delivered_at_ms IS NULL
             """,
+        ])
+
+    /// Twilio's status callbacks recorded against the call: its last reported status and billed duration.
+    static let v3 = Migration(
+        version: 3, name: "Twilio call status",
+        statements: [
+            "ALTER TABLE calls ADD COLUMN twilio_status TEXT",
+            "ALTER TABLE calls ADD COLUMN twilio_duration_s INTEGER CHECK (twilio_duration_s >= 0)",
         ])
 }

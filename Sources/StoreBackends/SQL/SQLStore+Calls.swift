@@ -45,6 +45,18 @@ extension SQLStore {
         [
             .text(call.callSID), .text(call.from), .text(call.to), SQLValue(call.startedAt), SQLValue(call.endedAt),
             .text(call.status.rawValue), SQLValue(call.endReason), .text(call.configVersion),
+            SQLValue(call.twilioStatus), SQLValue(call.twilioDurationSeconds),
+        ]
+    }
+
+    /// `$2...` of ``CallSQL/recordStatus``: the report's own columns, then the row made from it when
+    /// the call has none yet (see ``CallStatusReport``).
+    static func parameters(of report: CallStatusReport) -> [SQLValue] {
+        [
+            .text(report.callSID), .text(report.from), .text(report.to), SQLValue(report.impliedStart),
+            SQLValue(report.isFinal ? report.reportedAt : nil), .text(report.callStatus.rawValue),
+            SQLValue(report.endReason), .text(report.configVersion), .text(report.twilioStatus),
+            SQLValue(report.durationSeconds),
         ]
     }
 
@@ -66,7 +78,8 @@ extension SQLStore {
         return CallRecord(
             callSID: try row.text(0), from: try row.text(1), to: try row.text(2), startedAt: try row.date(3),
             endedAt: try row.optionalDate(4), status: status, endReason: try row.optionalText(6),
-            configVersion: try row.text(7))
+            configVersion: try row.text(7), twilioStatus: try row.optionalText(8),
+            twilioDurationSeconds: try row.optionalInt(9))
     }
 
     static func decodeTurn(_ row: SQLRow) throws -> TurnRecord {
@@ -89,25 +102,45 @@ extension SQLStore {
 
 /// The statements of calls and turns (tenant bound as `$1`).
 enum CallSQL {
+    /// Twilio's status and duration are only ever set here when given (a call written without them keeps
+    /// what a status callback stored).
     static let upsert = TenantStatement(
         """
         INSERT INTO calls (tenant_id, call_sid, from_number, to_number, started_at_ms, ended_at_ms, status,
-                           end_reason, config_version)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                           end_reason, config_version, twilio_status, twilio_duration_s)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
         ON CONFLICT (tenant_id, call_sid) DO UPDATE SET
             from_number = excluded.from_number, to_number = excluded.to_number,
             started_at_ms = excluded.started_at_ms, ended_at_ms = excluded.ended_at_ms, status = excluded.status,
-            end_reason = excluded.end_reason, config_version = excluded.config_version
+            end_reason = excluded.end_reason, config_version = excluded.config_version,
+            twilio_status = COALESCE(excluded.twilio_status, calls.twilio_status),
+            twilio_duration_s = COALESCE(excluded.twilio_duration_s, calls.twilio_duration_s)
         WHERE calls.ended_at_ms IS NULL OR excluded.ended_at_ms IS NOT NULL
+        """)
+    /// A Twilio status callback: inserts a row made from the report when the call has none, otherwise
+    /// sets only Twilio's status and duration, and never replaces a final status with one in progress.
+    static let recordStatus = TenantStatement(
+        """
+        INSERT INTO calls (tenant_id, call_sid, from_number, to_number, started_at_ms, ended_at_ms, status,
+                           end_reason, config_version, twilio_status, twilio_duration_s)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        ON CONFLICT (tenant_id, call_sid) DO UPDATE SET
+            twilio_status = excluded.twilio_status,
+            twilio_duration_s = COALESCE(excluded.twilio_duration_s, calls.twilio_duration_s)
+        WHERE calls.twilio_status IS NULL
+           OR calls.twilio_status NOT IN ('completed', 'busy', 'failed', 'no-answer', 'canceled')
+           OR excluded.twilio_status IN ('completed', 'busy', 'failed', 'no-answer', 'canceled')
         """)
     static let bySID = TenantStatement(
         """
-        SELECT call_sid, from_number, to_number, started_at_ms, ended_at_ms, status, end_reason, config_version
+        SELECT call_sid, from_number, to_number, started_at_ms, ended_at_ms, status, end_reason, config_version,
+               twilio_status, twilio_duration_s
         FROM calls WHERE tenant_id = $1 AND call_sid = $2
         """)
     static let recent = TenantStatement(
         """
-        SELECT call_sid, from_number, to_number, started_at_ms, ended_at_ms, status, end_reason, config_version
+        SELECT call_sid, from_number, to_number, started_at_ms, ended_at_ms, status, end_reason, config_version,
+               twilio_status, twilio_duration_s
         FROM calls WHERE tenant_id = $1 ORDER BY started_at_ms DESC, call_sid LIMIT $2
         """)
     static let delete = TenantStatement("DELETE FROM calls WHERE tenant_id = $1 AND call_sid = $2")

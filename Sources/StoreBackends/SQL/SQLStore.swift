@@ -24,6 +24,7 @@ public final class SQLStore: Store {
                 let tenant = write.tenant.rawValue
                 return switch write.change {
                 case .call(let call): CallSQL.upsert.bound(to: tenant, Self.parameters(of: call))
+                case .callStatus(let report): CallSQL.recordStatus.bound(to: tenant, Self.parameters(of: report))
                 case .turn(let turn): CallSQL.upsertTurn.bound(to: tenant, Self.parameters(of: turn))
                 case .recording(let recording): RecordingSQL.upsert.bound(to: tenant, Self.parameters(of: recording))
                 case .webhook(let delivery): OutboxSQL.insert.bound(to: tenant, Self.parameters(of: delivery))

@@ -1,6 +1,6 @@
 /// The SQLite schema's history. Times are INTEGER milliseconds since the Unix epoch; booleans are 0/1.
 enum SQLiteMigrations {
-    static let migrator = SchemaMigrator(migrations: [v1, v2], lockStatement: nil)
+    static let migrator = SchemaMigrator(migrations: [v1, v2, v3], lockStatement: nil)
 
     /// Calls, turns, leads, appointments (no double booking, by trigger) and recordings.
     static let v1 = Migration(
@@ -116,5 +116,13 @@ enum SQLiteMigrations {
             CREATE INDEX webhook_outbox_due ON webhook_outbox (tenant_id, next_attempt_at_ms)
             WHERE delivered_at_ms IS NULL
             """,
+        ])
+
+    /// Twilio's status callbacks recorded against the call: its last reported status and billed duration.
+    static let v3 = Migration(
+        version: 3, name: "Twilio call status",
+        statements: [
+            "ALTER TABLE calls ADD COLUMN twilio_status TEXT",
+            "ALTER TABLE calls ADD COLUMN twilio_duration_s INTEGER CHECK (twilio_duration_s >= 0)",
         ])
 }

@@ -129,6 +129,25 @@ struct SyntheticCaller: Sendable {
         return try Self.parseStream(body)
     }
 
+    /// Sends Twilio's status callback for this call (`POST /twilio/status`, signed like Twilio signs it):
+    /// `status` is Twilio's `CallStatus`, `durationSeconds` its `CallDuration`. Returns the HTTP status code.
+    func postStatus(_ status: String, durationSeconds: Int? = nil) async throws -> Int {
+        var params: [(name: String, value: String)] = [
+            ("AccountSid", "AC00000000000000000000000000000000"), ("ApiVersion", "2010-04-01"), ("CallSid", callSid),
+            ("CallStatus", status), ("Direction", "inbound"), ("From", from), ("To", to),
+        ]
+        if let durationSeconds { params.append(("CallDuration", String(durationSeconds))) }
+        let signature = TwilioSignatureValidator(authToken: authToken).signature(url: publicURL + "/twilio/status", parameters: params)
+        var request = HTTPClientRequest(url: engineURL + "/twilio/status")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "X-Twilio-Signature", value: signature)
+        request.body = .bytes(ByteBuffer(string: params.map { "\(Self.formEscape($0.name))=\(Self.formEscape($0.value))" }.joined(separator: "&")))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 1 << 16)
+        return Int(response.status.code)
+    }
+
     static func parseStream(_ twiml: String) throws -> StreamTarget {
         func attribute(_ name: String, in tag: Substring) -> String? {
             guard let range = tag.range(of: " \(name)=\"") else { return nil }
@@ -168,6 +187,13 @@ struct SyntheticCaller: Sendable {
                 do {
                     try await send(script, streamSid: streamSid, outbound: outbound, state: state)
                 } catch {
+                    // A write fails once the engine has closed the stream, and the receiver may only notice
+                    // the close a moment later (seen on a loaded machine): give it up to a second.
+                    var waitedMs = 0
+                    while !state.withLock({ $0.outcome.hungUpByEngine }), waitedMs < 1_000 {
+                        try? await Task.sleep(for: .milliseconds(20))
+                        waitedMs += 20
+                    }
                     if !state.withLock({ $0.outcome.hungUpByEngine }) { throw error }
                 }
                 try? await outbound.close(.normalClosure, reason: "caller hung up")

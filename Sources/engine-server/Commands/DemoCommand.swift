@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MediaEngine
 import RealtimeSim
+import StoreBackends
 import Synchronization
 
 /// `engine-server demo`: the engine on its embedded defaults, one synthetic call through real sockets,
@@ -21,6 +22,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Tenants and their plugins (YAML).") var config = "plugins.yaml"
     @Option(help: "The tenant to call (default: the first in the file).") var tenant: String?
     @Option(help: "The simulator's think time before it answers (ms).") var thinkTimeMs = 300
+    @Option(help: "Where the demo's store and recordings go (default: a fresh temporary directory).")
+    var dataDir: String?
     @Flag(help: "Show the engine's log lines too.") var verbose = false
 
     func run() async throws {
@@ -40,9 +43,9 @@ struct DemoCommand: AsyncParsableCommand {
         let timeline = Timeline()
         var simulator = SimulatorConfiguration()
         simulator.thinkTimeMs = thinkTimeMs
-        let local = try await LocalEngine.start(directory: directory, simulator: simulator, logger: logger) { _, event in
-            timeline.record(event)
-        }
+        let local = try await LocalEngine.start(directory: directory, simulator: simulator,
+                                                dataDirectory: dataDir.map { URL(fileURLWithPath: $0, isDirectory: true) },
+                                                logger: logger) { _, event in timeline.record(event) }
         let callSid = "CA" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         print("Kol demo: calling \(target.displayName) (\(target.id)) at \(target.phoneNumbers.first?.e164 ?? "?")")
         print("  engine  \(local.baseURL)   model  \(local.runtime.description)\n")
@@ -67,7 +70,41 @@ struct DemoCommand: AsyncParsableCommand {
         await local.stop()
         print(timeline.render())
         print(Self.summary(outcome, timeline: timeline))
+        print(await Self.stored(callSid: callSid, tenant: target, dataDirectory: local.dataDirectory))
         if outcome.failure != nil || outcome.rejected { throw ExitCode.failure }
+    }
+
+    /// What the call left in the store (reopened after the engine stopped).
+    static func stored(callSid: String, tenant: TenantConfig, dataDirectory: URL) async -> String {
+        let store: SQLStore
+        do {
+            store = try await SQLiteStore.open(directory: dataDirectory)
+        } catch {
+            return "\nStored: cannot open the store in \(dataDirectory.path): \(error)"
+        }
+        let text = await describe(callSid: callSid, in: store.scoped(to: TenantID(tenant.id)), dataDirectory: dataDirectory)
+        await store.close()
+        return text
+    }
+
+    private static func describe(callSid: String, in store: ScopedStore, dataDirectory: URL) async -> String {
+        do {
+            guard let call = try await store.call(sid: callSid) else { return "\nStored: no call record in \(dataDirectory.path)" }
+            var lines = ["", "Stored in \(dataDirectory.path)",
+                         "  call: \(call.status.rawValue), \"\(call.endReason ?? "-")\", config version \(call.configVersion)"]
+            for turn in try await store.turns(callSID: callSid) {
+                let latency = turn.latency.map { ", latency \($0.endOfSpeechToFirstAudioMs) ms (engine \($0.engineMs) ms)" } ?? ""
+                let cut = turn.truncatedAtMs.map { ", interrupted at \($0) ms" } ?? ""
+                lines.append("  turn \(turn.index) \(turn.speaker.rawValue) \(turn.startMediaMs)-\(turn.endMediaMs) ms"
+                    + "\(latency)\(cut): \(turn.transcript)")
+            }
+            if let recording = try await store.recording(callSID: callSid) {
+                lines.append("  recording: recordings/\(recording.relativePath), \(recording.durationMs) ms, \(recording.sizeBytes) bytes")
+            }
+            return lines.joined(separator: "\n")
+        } catch {
+            return "\nStored: cannot read the store in \(dataDirectory.path): \(error)"
+        }
     }
 
     static func summary(_ outcome: SyntheticCaller.Outcome, timeline: Timeline) -> String {
@@ -103,7 +140,7 @@ final class Timeline: Sendable {
     func record(_ event: CallEvent) { entries.withLock { $0.append((MonotonicClock.nowNs(), event)) } }
 
     var engineLatencies: [Double] {
-        entries.withLock { $0.compactMap { if case .botAudioStarted(_, _, let engine) = $0.event { engine } else { nil } } }
+        entries.withLock { $0.compactMap { if case .botAudioStarted(_, _, _, let engine) = $0.event { engine } else { nil } } }
     }
 
     var truncations: [(item: String, audioEndMs: Int)] {
@@ -129,13 +166,16 @@ final class Timeline: Sendable {
                 case .callerSpeechStopped: return t + "caller stops speaking"
                 case .callerTranscript(let text): return t + "caller said:  \(text)"
                 case .botTranscript(_, let text): return t + "bot said:     \(text)"
-                case .botAudioStarted(let item, let turn, let engine):
+                case .botAudioStarted(let item, _, let turn, let engine):
                     return t + "bot speaks (\(item))" + (turn.map { ", turn latency \($0) ms" } ?? "")
                         + String(format: ", engine %.2f ms", engine)
                 case let .bargeIn(source, _, decision, item, end, unheard):
                     return t + "BARGE-IN (\(source.rawValue) detector): clear sent \(decision) ms after the caller's onset"
                         + (item.map { ", truncated \($0) at \(end ?? 0) ms" } ?? "")
                         + (unheard.isEmpty ? "" : ", dropped unheard \(unheard.joined(separator: ", "))")
+                case .botAudioPlayed: return nil
+                case .recordingFinished(let path, let durationMs, let size):
+                    return t + "recording saved: \(path) (\(durationMs) ms, \(size) bytes)"
                 case .dtmf(let digit, _, let inBand): return t + "caller pressed \(digit)" + (inBand ? " (in-band tone)" : "")
                 case .toolCall(let name, let arguments): return t + "model called \(name)(\(arguments))"
                 case .modelError(let code, let message, _): return t + "model error \(code ?? "-"): \(message)"

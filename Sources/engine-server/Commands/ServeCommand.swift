@@ -15,7 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
             embedded Realtime simulator runs in-process on a loopback port (the log says so). Tenants' Twilio \
             auth tokens are read from the environment variables plugins.yaml names. KOL_CALL_TOKEN_SECRET \
             (32+ bytes) signs call tokens; give every node the same one when webhooks and streams may land \
-            on different nodes, otherwise a random one is made at start.
+            on different nodes, otherwise a random one is made at start. Calls, turns and recordings are \
+            stored in SQLite under --data-dir (created on first run), or in PostgreSQL with --database-url \
+            (or KOL_DATABASE_URL); records wait in --data-dir/spill while the database is unreachable.
             """
     )
 
@@ -23,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on.") var port = 8080
     @Option(help: "Tenants and their plugins (YAML).") var config = "plugins.yaml"
     @Option(help: "Directory for the database and recordings.") var dataDir = "./data"
+    @Option(help: "A postgresql:// URL to store calls in PostgreSQL instead of SQLite (default: $KOL_DATABASE_URL).")
+    var databaseURL: String?
     @Option(help: "The public https base URL Twilio reaches (used in TwiML and signature checks).")
     var publicURL = "http://127.0.0.1:8080"
     @Option(help: "The Realtime API WebSocket URL (any server speaking the OpenAI Realtime GA protocol).")
@@ -38,6 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard realtimeURL.hasPrefix("wss://") || realtimeURL.hasPrefix("ws://") else {
             throw ValidationError("--realtime-url must start with wss:// or ws://")
         }
+        if let url = databaseURL, !EngineStorage.isPostgresURL(url) {
+            throw ValidationError("--database-url must start with postgresql:// (SQLite under --data-dir is the default)")
+        }
     }
 
     func run() async throws {
@@ -49,8 +56,14 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.exit("\(error)")
         }
-        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let environment = ProcessInfo.processInfo.environment
+        let storage: EngineStorage
+        do {
+            storage = try await EngineStorage.open(dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true),
+                                                   databaseURL: databaseURL ?? environment["KOL_DATABASE_URL"], logger: logger)
+        } catch {
+            throw CommandFailure.exit("\(error)")
+        }
         let runtime = try await ModelRuntime.start(apiKey: environment["OPENAI_API_KEY"], realtimeURL: realtimeURL, logger: logger)
         let configuration = EngineConfiguration(
             host: host, port: port, publicURL: publicURL, realtime: runtime.endpoint,
@@ -59,18 +72,29 @@ struct ServeCommand: AsyncParsableCommand {
         let engine: Engine
         do {
             engine = try Engine(configuration: configuration, directory: directory,
-                                dialer: WebSocketRealtimeDialer(logger: logger), logger: logger)
+                                dialer: WebSocketRealtimeDialer(logger: logger), storage: storage, logger: logger)
         } catch {
+            await storage.close()
             throw CommandFailure.exit("\(error)")
         }
         logger.info("serving", metadata: [
             "tenants": .stringConvertible(directory.tenants.count), "config": .string(config),
             "config_version": .string(directory.version), "model": .string(runtime.description),
+            "store": .string(storage.description),
         ])
         let app = EngineApplication.make(engine: engine)
+        // Shutdown runs in reverse: drain the calls, stop the server and the model, then the retention and
+        // the writer (which writes or spills the calls' last records), then close the database.
         let group = ServiceGroup(
-            services: runtime.services + [app, DrainService(engine: engine)],
+            services: storage.services(retention: { EngineStorage.retentionPolicy(of: engine.directory) }, logger: logger)
+                + runtime.services + [app, DrainService(engine: engine)],
             gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await storage.close()
+            throw error
+        }
+        await storage.close()
     }
 }

@@ -15,13 +15,16 @@ final class Engine: Sendable {
     let logger: Logger
     /// Receives every call's events (the demo prints them; tests assert on them).
     let observer: @Sendable (String, CallEvent) -> Void
+    /// Where calls' records and recordings go.
+    let storage: EngineStorage
     private let tenants: Mutex<TenantDirectory>
 
-    init(configuration: EngineConfiguration, directory: TenantDirectory, dialer: any RealtimeDialer, logger: Logger,
-         observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in }) throws {
+    init(configuration: EngineConfiguration, directory: TenantDirectory, dialer: any RealtimeDialer, storage: EngineStorage,
+         logger: Logger, observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in }) throws {
         self.settings = Mutex(configuration)
         self.signer = try CallTokenSigner(secret: configuration.callTokenSecret)
         self.dialer = dialer
+        self.storage = storage
         self.logger = logger
         self.observer = observer
         self.tenants = Mutex(directory)
@@ -36,15 +39,44 @@ final class Engine: Sendable {
     /// Replaces the tenant directory (config reload); calls in progress keep theirs.
     func replaceDirectory(_ directory: TenantDirectory) { tenants.withLock { $0 = directory } }
 
-    /// Creates and registers the session of a new call of `tenant`.
-    func startCall(callSid: String, tenant: TenantConfig) async throws -> CallSession {
+    /// Creates and registers the session of a new call of `tenant`, with a `CallRecorder` that turns its
+    /// events into store records, and a recording file when the tenant records calls. `from` and `to` are
+    /// Twilio's (empty when the call arrived without the webhook).
+    func startCall(callSid: String, tenant: TenantConfig, from: String = "", to: String = "") async throws -> CallSession {
         let registry = self.registry
         let observer = self.observer
+        let writer = storage.writer
+        let startedAt = Date()
+        var settings = CallSettings(tenant: tenant, modelSessionMaxAgeMs: configuration.modelSessionMaxAgeMs)
+        let recordingPath = tenant.recording.enabled ? prepareRecording(callSid: callSid, tenant: tenant, startedAt: startedAt) : nil
+        settings.recordingPath = recordingPath.map { storage.recordingsDirectory.appendingPathComponent($0).path }
+        let recorder = CallRecorder(
+            call: CallRecord(callSID: callSid, from: from, to: to, startedAt: startedAt, configVersion: tenant.version),
+            tenant: TenantID(tenant.id), recordingRelativePath: recordingPath, submit: { writer.submit($0) })
         let session = try CallSession(
-            callSid: callSid, settings: CallSettings(tenant: tenant, modelSessionMaxAgeMs: configuration.modelSessionMaxAgeMs), dialer: dialer, endpoint: configuration.realtime,
-            logger: logger, observer: { observer(callSid, $0) },
+            callSid: callSid, settings: settings, dialer: dialer, endpoint: configuration.realtime,
+            logger: logger, observer: { event in
+                recorder.record(event)
+                observer(callSid, event)
+            },
             onEnded: { sid in Task { await registry.remove(sid) } })
         try await registry.add(session)
+        recorder.start()
         return session
+    }
+
+    /// The recording's path relative to the recordings directory, with its directory created; nil (and
+    /// logged) when the directory cannot be made, so the call goes on unrecorded.
+    private func prepareRecording(callSid: String, tenant: TenantConfig, startedAt: Date) -> String? {
+        let relative = RecordingRecord.relativePath(tenant: TenantID(tenant.id), callSID: callSid, startedAt: startedAt)
+        let folder = storage.recordingsDirectory.appendingPathComponent(relative).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            return relative
+        } catch {
+            logger.error("cannot create the recordings folder; the call is not recorded",
+                         metadata: ["call": .string(callSid), "folder": .string(folder.path), "error": "\(error)"])
+            return nil
+        }
     }
 }

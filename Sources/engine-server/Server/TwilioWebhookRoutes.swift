@@ -33,7 +33,7 @@ enum TwilioWebhookRoutes {
         }
         let session: CallSession
         do {
-            session = try await engine.startCall(callSid: callSid, tenant: tenant)
+            session = try await engine.startCall(callSid: callSid, tenant: tenant, from: form["From"] ?? "", to: called)
         } catch {
             engine.logger.error("cannot start call", metadata: ["call": .string(callSid), "error": "\(error)"])
             return xml(TwiML.reject(.busy))
@@ -53,18 +53,28 @@ enum TwilioWebhookRoutes {
         }
     }
 
-    /// `POST /twilio/status`: a call status callback; a finished call still in progress here is ended.
+    /// `POST /twilio/status`: a call status callback. Its status (and `CallDuration`, when given) is
+    /// recorded against the call through the store writer; a finished call still in progress here is ended.
     static func statusCallback(_ request: Request, context: some RequestContext, engine: Engine) async throws -> Response {
         let (form, bodyError) = await readForm(request)
         if let bodyError { return bodyError }
-        guard let callSid = form["CallSid"], let status = form["CallStatus"] else { return plain(.badRequest, "missing CallSid or CallStatus") }
-        guard let tenant = form["To"].flatMap({ engine.directory.tenant(forCalledNumber: $0) }) else {
+        guard let callSid = form["CallSid"], !callSid.isEmpty, let status = form["CallStatus"], !status.isEmpty else {
+            return plain(.badRequest, "missing CallSid or CallStatus")
+        }
+        guard let called = form["To"], let tenant = engine.directory.tenant(forCalledNumber: called) else {
             return plain(.forbidden, "unknown number")
         }
         if let refusal = checkSignature(request, form: form, tenant: tenant, engine: engine) { return refusal }
-        engine.logger.info("call status", metadata: ["call": .string(callSid), "status": .string(status), "tenant": .string(tenant.id)])
-        if ["completed", "failed", "busy", "no-answer", "canceled"].contains(status),
-           let session = await engine.registry.session(forCallSid: callSid) {
+        let duration = form["CallDuration"].flatMap { Int($0) }.map { max(0, $0) }
+        engine.logger.info("call status", metadata: [
+            "call": .string(callSid), "status": .string(status), "tenant": .string(tenant.id),
+            "duration_s": .string(duration.map(String.init) ?? "-"),
+        ])
+        let report = CallStatusReport(
+            callSID: callSid, from: form["From"] ?? "", to: called, twilioStatus: status, durationSeconds: duration,
+            reportedAt: Date(), configVersion: tenant.version)
+        engine.storage.writer.submit(.callStatus(report), tenant: TenantID(tenant.id))
+        if report.isFinal, let session = await engine.registry.session(forCallSid: callSid) {
             await session.end(reason: "Twilio reports the call \(status)")
         }
         return Response(status: .noContent)

@@ -21,6 +21,13 @@ enum Fixtures {
             configVersion: "cfg-7")
     }
 
+    /// Twilio's status callback for `sid`, received at `epoch` plus 100 s.
+    static func statusReport(_ sid: String, status: String, seconds: Int? = nil) -> CallStatusReport {
+        CallStatusReport(
+            callSID: sid, from: "+972501234567", to: "+97231234567", twilioStatus: status, durationSeconds: seconds,
+            reportedAt: time(100), configVersion: "cfg-8")
+    }
+
     static func turn(_ sid: String, index: Int, speaker: TurnRecord.Speaker = .agent) -> TurnRecord {
         TurnRecord(
             callSID: sid, index: index, speaker: speaker, startMediaMs: Int64(index) * 4_000,

@@ -35,6 +35,7 @@ extension StoreWrite {
     var callSID: String {
         switch change {
         case .call(let call): call.callSID
+        case .callStatus(let report): report.callSID
         case .turn(let turn): turn.callSID
         case .recording(let recording): recording.callSID
         case .webhook(let delivery): delivery.id.uuidString
