@@ -202,6 +202,8 @@ public actor CallSession {
             startEgressWatchdog()
         } else if let reason = hangupReason {
             finishHangup(reason: reason)
+        } else if rolloverWanted {
+            rollOverIfAtTurnBoundary()  // the bot has finished speaking: a turn boundary
         }
     }
 
