@@ -15,15 +15,19 @@ final class Engine: Sendable {
     let logger: Logger
     /// Receives every call's events (the demo prints them; tests assert on them).
     let observer: @Sendable (String, CallEvent) -> Void
+    /// Makes each call's hot-path probe (the latency benchmark); nil in production.
+    let probes: (@Sendable (String) -> (any CallProbe)?)?
     private let tenants: Mutex<TenantDirectory>
 
     init(configuration: EngineConfiguration, directory: TenantDirectory, dialer: any RealtimeDialer, logger: Logger,
-         observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in }) throws {
+         observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in },
+         probes: (@Sendable (String) -> (any CallProbe)?)? = nil) throws {
         self.settings = Mutex(configuration)
         self.signer = try CallTokenSigner(secret: configuration.callTokenSecret)
         self.dialer = dialer
         self.logger = logger
         self.observer = observer
+        self.probes = probes
         self.tenants = Mutex(directory)
     }
 
@@ -43,7 +47,7 @@ final class Engine: Sendable {
         let session = try CallSession(
             callSid: callSid, settings: CallSettings(tenant: tenant, modelSessionMaxAgeMs: configuration.modelSessionMaxAgeMs), dialer: dialer, endpoint: configuration.realtime,
             logger: logger, observer: { observer(callSid, $0) },
-            onEnded: { sid in Task { await registry.remove(sid) } })
+            onEnded: { sid in Task { await registry.remove(sid) } }, probe: probes?(callSid))
         try await registry.add(session)
         return session
     }
