@@ -130,3 +130,37 @@ import Testing
         #expect(ProcessSampler.current.sample().map { $0.rssBytes > 0 } == true)
     }
 }
+
+/// The stage-by-stage breakdown lines a call's engine timestamps up with what its caller saw.
+@Suite struct LatencyBreakdownTests {
+    @Test func aTurnSplitsIntoItsStagesAndTheEnginePartAddsUp() throws {
+        let recorder = LatencyBreakdownRecorder()
+        let probe = recorder.probe(forCall: "CA1")
+        let ms: UInt64 = 1_000_000
+        // Frames before and at the caller's last word, then the reply.
+        probe.inboundFrame(mediaMs: 1_980, receivedNs: 980 * ms, detectedNs: 980 * ms + 100_000, modelSendNs: 980 * ms + 150_000)
+        probe.inboundFrame(mediaMs: 2_000, receivedNs: 1_001 * ms, detectedNs: 1_001 * ms + 200_000, modelSendNs: 1_001 * ms + 300_000)
+        probe.modelDelta(itemId: "item_a", receivedNs: 1_500 * ms, enqueuedNs: 1_500 * ms + 50_000)
+        probe.modelDelta(itemId: "item_a", receivedNs: 1_525 * ms, enqueuedNs: 1_525 * ms + 40_000)
+        probe.firstFrameSent(itemId: "item_a", atNs: 1_500 * ms + 150_000)
+        probe.bargeInDecided(source: .engine, atNs: 3_140 * ms)
+        var outcome = CallerOutcome(callSid: "CA1")
+        outcome.turns = [.init(speechEndNs: 1_000 * ms, speechEndMediaMs: 2_000, firstBotFrameNs: 1_501 * ms)]
+        outcome.bargeIns = [.init(onsetToClearMs: 143, heardItem: "item_a", heardMs: 900, onsetNs: 3_000 * ms, clearNs: 3_143 * ms)]
+        recorder.finish(callSid: "CA1", outcome: outcome)
+
+        let report = recorder.report
+        #expect(report.turnsMatched == 1)
+        func p50(_ stage: String) throws -> Double { try #require(report.rows.first { $0.stage == stage }).latency.p50 }
+        #expect(abs(try p50(LatencyStage.callerToEngine.rawValue) - 1) < 0.01)
+        #expect(abs(try p50(LatencyStage.ingressToDecision.rawValue) - 0.2) < 0.01)
+        #expect(abs(try p50(LatencyStage.model.rawValue) - 498.7) < 0.5)
+        #expect(abs(try p50(LatencyStage.enginePart.rawValue) - 0.45) < 0.01)  // 0.3 in + 0.15 out
+        #expect(abs(try p50(LatencyStage.firstDeltaToFirstFrame.rawValue) - 0.15) < 0.01)
+        #expect(abs(try p50(LatencyStage.turnTotal.rawValue) - 501) < 0.5)
+        #expect(try #require(report.rows.first { $0.stage == LatencyStage.everyFrameIngressToDecision.rawValue }).latency.count == 2)
+        #expect(try #require(report.rows.first { $0.stage == LatencyStage.everyDeltaToEnqueue.rawValue }).latency.count == 2)
+        #expect(abs(try p50("engine detector: caller onset -> decision") - 140) < 0.2)
+        #expect(abs(try p50("engine detector: decision -> clear at caller") - 3) < 0.01)
+    }
+}

@@ -82,11 +82,13 @@ struct CallerClock {
         let json = TwilioCallerMessages.media(streamSid: streamSid, sequence: nextSequence(), chunk: Int(tick) + 1,
                                               timestampMs: mediaMs, payload: payload ?? Utterance.silencePayload)
         tick += 1
+        let writeNs = MonotonicClock.nowNs()
         try await outbound.write(.text(json))
         let sentNs = MonotonicClock.nowNs()
         let echoes = state.withLock { live -> [String] in
             live.outcome.framesSent += 1
             live.outcome.sendLateness.record(ms: latenessMs)
+            live.outcome.sendWrite.record(ms: Double(sentNs - writeNs) / 1e6)
             live.lastTickNs = sentNs
             let echoes = live.playout.play(bytes: Utterance.frameBytes)
             live.outcome.marksEchoed += echoes.count

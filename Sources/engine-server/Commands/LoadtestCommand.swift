@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import MediaEngine
+import NIOCore
+import NIOPosix
 import RealtimeSim
 import Synchronization
 
@@ -57,6 +59,8 @@ struct LoadtestCommand: AsyncParsableCommand {
     @Flag(help: "Stage-by-stage latency breakdown from engine timestamps (in-process engine only).") var latencyBreakdown = false
     @Flag(help: "Exit non-zero if any call failed or any frame was late or missing.") var failOnError = false
     @Flag(help: "Print the built-in load-test tenants (plugins.yaml format) and exit.") var printTenants = false
+    @Flag(help: "With --url: keep Swift's own thread pool instead of running the generator's tasks on NIO's event loops.")
+    var threadPoolExecutor = false
     @Flag(help: "No progress line.") var quiet = false
     @Flag(help: "Show the engine's and callers' log lines too.") var verbose = false
 
@@ -76,6 +80,12 @@ struct LoadtestCommand: AsyncParsableCommand {
         if printTenants {
             print(LoadtestTenants.yaml)
             return
+        }
+        if url != nil, !threadPoolExecutor {
+            // The generator alone in its process: its tasks run on NIO's event loops, saving a thread switch
+            // per message each way (its 20 ms clocks kept time twice as well at 100 calls, for the same
+            // CPU). The in-process engine keeps Swift's own pool, as in production.
+            _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
         var logger = Logger(label: "kol-loadtest")
         logger.logLevel = verbose ? .info : .error

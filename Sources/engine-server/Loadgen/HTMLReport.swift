@@ -28,7 +28,7 @@ enum HTMLReport {
         html += report.clean
             ? #"<div class="verdict clean">Clean: no failed call, no late or missing frame</div>"#
             : #"<div class="verdict dirty">Not clean: \#(report.calls.failed) failed calls, \#(report.frames.late) late and \#(report.frames.missing) missing frames</div>"#
-        html += #"<br><div class="verdict \#(report.generator.overloaded ? "warn" : "clean")">\#(e(report.generator.verdict))</div>"#
+        html += #"<br><div class="verdict \#(report.generator.overloaded || report.generator.engineBackpressure ? "warn" : "clean")">\#(e(report.generator.verdict))</div>"#
         html += section("Summary") + summaryTable(report)
         if let breakdown = report.breakdown { html += section("Latency breakdown") + breakdownTable(breakdown) }
         html += section("Latency") + charts(latencyCharts(report))
@@ -78,7 +78,8 @@ enum HTMLReport {
         for (source, s) in r.latency.engineBargeInDecision.sorted(by: { $0.key < $1.key }) {
             html += latencyRow("engine: \(source) barge-in decision after onset", s)
         }
-        html += latencyRow("generator clock lateness", r.generator.lateness) + "</table>"
+        html += latencyRow("generator clock lateness", r.generator.lateness)
+        html += latencyRow("generator socket write (long: engine backpressure)", r.generator.write) + "</table>"
         var facts = [String(format: "%d bot frames, %d late (%.0f ms of gaps), %d missing", r.frames.botFrames, r.frames.late,
                             r.frames.underrunMs, r.frames.missing)]
         if r.truncation.matched > 0 {

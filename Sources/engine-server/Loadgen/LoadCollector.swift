@@ -33,6 +33,7 @@ final class LoadCollector: Sendable {
         var jitter = LatencyHistogram()
         var margin = LatencyHistogram()
         var generatorLateness = LatencyHistogram()
+        var generatorWrite = LatencyHistogram()
         /// From the engine's own events (in-process engines only): first model delta to first frame
         /// out, and caller speech onset to the barge-in decision by source.
         var engineFirstFrame = LatencyHistogram()
@@ -87,6 +88,7 @@ final class LoadCollector: Sendable {
             t.jitter.add(jitter)
             t.margin.add(margin)
             t.generatorLateness.add(outcome.sendLateness)
+            t.generatorWrite.add(outcome.sendWrite)
             t.unansweredTurns += outcome.unansweredTurns
             t.botFrames += outcome.botFramesReceived
             t.lateFrames += outcome.lateFrames

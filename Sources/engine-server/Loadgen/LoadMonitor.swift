@@ -56,7 +56,7 @@ final class LoadMonitor: Sendable {
                                   engineCPUSeconds: engineSample?.cpuSeconds, engineRSSBytes: engineSample?.rssBytes,
                                   generatorCPUSeconds: generatorSample?.cpuSeconds, generatorRSSBytes: generatorSample?.rssBytes)
         points.withLock { list in
-            if let previous = list.last, t > previous.t {
+            if let previous = list.last, t - previous.t >= 0.5 {  // shorter intervals: tick-granular CPU times are noise
                 let dt = t - previous.t
                 if let now = point.engineCPUSeconds, let before = previous.engineCPUSeconds { point.engineCPUPercent = 100 * (now - before) / dt }
                 if let now = point.generatorCPUSeconds, let before = previous.generatorCPUSeconds {

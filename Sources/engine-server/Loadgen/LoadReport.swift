@@ -77,10 +77,15 @@ struct LoadReport: Sendable, Codable {
     struct Generator: Sendable, Codable, Equatable {
         /// How late the generator's 20 ms clocks ran, per frame sent.
         var lateness: LatencySummary
+        /// How long handing a frame to the socket took: long when the engine stops reading (backpressure).
+        var write: LatencySummary
         var peakCPUPercent: Double?
-        /// True when the generator could not keep its own schedule: its figures then blame the engine for
-        /// the generator's delays, and the run must be repeated with less load per generator.
+        /// True when the generator could not keep its own schedule for reasons of its own: its figures
+        /// then blame the engine for the generator's delays, and the run must be repeated with less load
+        /// per generator.
         var overloaded: Bool
+        /// True when the engine did not read its sockets in time, holding the callers' clocks up.
+        var engineBackpressure: Bool
         var verdict: String
     }
 
@@ -92,13 +97,23 @@ struct LoadReport: Sendable, Codable {
     /// True when no call failed and no frame was late or missing.
     var clean: Bool { calls.failed == 0 && frames.late == 0 && frames.missing == 0 }
 
-    /// Judges the generator by its own clock: p99 lateness over 5 ms, or any frame 50 ms late.
-    static func judgeGenerator(_ lateness: LatencySummary, peakCPUPercent: Double?) -> Generator {
-        let overloaded = lateness.count > 0 && (lateness.p99 > 5 || lateness.max > 50)
-        let verdict = overloaded
-            ? String(format: "GENERATOR OVERLOADED: its 20 ms clock ran late (p99 %.1f ms, max %.1f ms); latency, jitter and late-frame figures include its own delays. Run fewer calls per generator, or pin it to its own core.", lateness.p99, lateness.max)
-            : String(format: "generator kept its schedule (lateness p99 %.2f ms, max %.1f ms)", lateness.p99, lateness.max)
-        return Generator(lateness: lateness, peakCPUPercent: peakCPUPercent, overloaded: overloaded, verdict: verdict)
+    /// Judges the generator by its own clock: late when its p99 lateness is over 5 ms or a frame went
+    /// 50 ms late. Lateness while socket writes waited (p99 write over 5 ms, or one over 50 ms) is the
+    /// engine's backpressure, not the generator's overload.
+    static func judgeGenerator(_ lateness: LatencySummary, write: LatencySummary, peakCPUPercent: Double?) -> Generator {
+        let late = lateness.count > 0 && (lateness.p99 > 5 || lateness.max > 50)
+        let backpressure = write.count > 0 && (write.p99 > 5 || write.max > 50)
+        let overloaded = late && !backpressure
+        var verdict: String
+        if overloaded {
+            verdict = String(format: "GENERATOR OVERLOADED: its 20 ms clock ran late (p99 %.1f ms, max %.1f ms); latency, jitter and late-frame figures include its own delays. Run fewer calls per generator, or pin it to its own core.", lateness.p99, lateness.max)
+        } else if backpressure {
+            verdict = String(format: "ENGINE BACKPRESSURE: the engine did not read the callers' audio in time (socket writes waited p99 %.1f ms, max %.1f ms), which held the callers' clocks up (lateness p99 %.1f ms)", write.p99, write.max, lateness.p99)
+        } else {
+            verdict = String(format: "generator kept its schedule (lateness p99 %.2f ms, max %.1f ms)", lateness.p99, lateness.max)
+        }
+        return Generator(lateness: lateness, write: write, peakCPUPercent: peakCPUPercent, overloaded: overloaded,
+                         engineBackpressure: backpressure, verdict: verdict)
     }
 
     /// JSON text (sorted keys, pretty-printed).
@@ -137,7 +152,7 @@ extension LoadReport {
             truncation: Truncation(matched: matched, unmatched: tally.heardAtClear.count - matched, absoluteErrorMs: absolute.summary,
                                    meanSignedErrorMs: matched > 0 ? signedSum / Double(matched) : 0),
             frames: Frames(botFrames: tally.botFrames, late: tally.lateFrames, underrunMs: tally.underrunMs, missing: tally.missingFrames),
-            generator: Self.judgeGenerator(tally.generatorLateness.summary,
+            generator: Self.judgeGenerator(tally.generatorLateness.summary, write: tally.generatorWrite.summary,
                                            peakCPUPercent: timeline.compactMap(\.generatorCPUPercent).max()),
             cost: target.enginePid == nil ? nil : EngineCost(timeline: timeline),
             timeline: timeline,

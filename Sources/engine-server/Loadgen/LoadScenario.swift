@@ -6,7 +6,7 @@ import RealtimeSim
 enum LoadScenario: String, Sendable, Codable, CaseIterable, Comparable {
     /// Three turns (ask, details, accept), each waiting for the bot's whole answer; the caller hangs up.
     case talk
-    /// One turn, then speech over the bot's second answer (a barge-in), then the caller hangs up.
+    /// One turn, speech over the bot's answer a second into it (a barge-in), the bot's next answer, hang-up.
     case bargeIn = "barge-in"
     /// Two keypad presses, one turn, hang-up.
     case dtmf
@@ -30,7 +30,7 @@ enum LoadScenario: String, Sendable, Codable, CaseIterable, Comparable {
             return CallScript(steps: [.pause(ms: 300), .speak(clips.appointment), wait, .speak(clips.details), wait,
                                       .speak(clips.accept), wait, .hangUp])
         case .bargeIn:
-            return CallScript(steps: [.pause(ms: 300), .speak(clips.appointment), wait, .speak(clips.details),
+            return CallScript(steps: [.pause(ms: 300), .speak(clips.appointment),
                                       .interrupt(clips.accept, afterBotMs: 1_000, timeoutMs: 10_000), wait, .hangUp])
         case .dtmf:
             return CallScript(steps: [.pause(ms: 300), .dtmf("1"), .pause(ms: 300), .dtmf("2"), .pause(ms: 300),

@@ -31,8 +31,9 @@ enum SummaryTable {
         add("egress inter-frame jitter", l.jitter)
         add("playout margin at arrival", l.playoutMargin)
         add("engine: first delta -> first frame", l.engineFirstFrame)
-        for (source, s) in l.engineBargeInDecision.sorted(by: { $0.key < $1.key }) { add("engine: \(source) barge-in decision", s) }
+        for (source, s) in l.engineBargeInDecision.sorted(by: { $0.key < $1.key }) { add("engine: barge-in decision (\(source))", s) }
         add("generator clock lateness", report.generator.lateness)
+        add("generator socket write", report.generator.write)
         lines.append("")
         if report.truncation.matched > 0 || report.truncation.unmatched > 0 {
             lines.append(String(format: "  truncation: %d matched in the simulator's log (mean signed error %+.1f ms), %d not found",
