@@ -6,6 +6,6 @@ struct EngineServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engine-server",
         abstract: "Kol: a realtime media engine that answers phone calls with an AI voice agent.",
-        subcommands: [ServeCommand.self, DemoCommand.self, AnalyzeCommand.self]
+        subcommands: [ServeCommand.self, DemoCommand.self, AnalyzeCommand.self, LoadtestCommand.self]
     )
 }

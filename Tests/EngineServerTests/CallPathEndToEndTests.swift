@@ -10,7 +10,7 @@ import Testing
 /// simulator -> paced reply audio with marks back to a synthetic caller that plays it like Twilio.
 @Suite(.timeLimit(.minutes(3))) struct CallPathEndToEndTests {
     /// The largest amount of audio (ms) that ever ran ahead of real time, per talk spurt of the bot.
-    static func maxLeadMs(_ arrivals: [(ns: UInt64, bytes: Int)]) -> (maxAheadMs: Double, longestSpurtMs: Double) {
+    static func maxLeadMs(_ arrivals: [CallerOutcome.BotFrameArrival]) -> (maxAheadMs: Double, longestSpurtMs: Double) {
         var maxAhead = 0.0, longest = 0.0
         var spurtStart: UInt64 = 0, spurtAudioMs = 0.0, last: UInt64 = 0
         for arrival in arrivals {

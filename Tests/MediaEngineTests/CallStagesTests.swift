@@ -129,4 +129,17 @@ import Testing
         _ = try stage.accept(itemId: "item_a", deltaBase64: Array(Base64.encode(Array(bytes[4_801...])).utf8))
         #expect(stage.queue.byteCount == 2_400, "300 ms at 8 kHz")
     }
+
+    @Test func deltasLongerThanTheStartingBuffersAreTakenWhole() throws {
+        var pcmu = try EgressStage(audioPath: .pcmu, queueCapacityMs: 4_000)
+        let audio = (0..<24_000).map { UInt8(truncatingIfNeeded: $0 * 7) }  // 3 s, past the 1 s buffers
+        #expect(try pcmu.accept(itemId: "item_a", deltaBase64: Array(Base64.encode(audio).utf8)))
+        #expect(pcmu.queue.byteCount == 24_000)
+        var pcm24k = try EgressStage(audioPath: .pcm24k, queueCapacityMs: 4_000)
+        let tone = TestAudio.sine(frequency: 300, amplitude: 8_000, seconds: 2.5, rate: 24_000)
+        var bytes: [UInt8] = []
+        for s in tone { bytes.append(UInt8(truncatingIfNeeded: UInt16(bitPattern: s))); bytes.append(UInt8(UInt16(bitPattern: s) >> 8)) }
+        #expect(try pcm24k.accept(itemId: "item_a", deltaBase64: Array(Base64.encode(bytes).utf8)))
+        #expect(abs(pcm24k.queue.byteCount - 20_000) <= 64, "2.5 s at 8 kHz")
+    }
 }

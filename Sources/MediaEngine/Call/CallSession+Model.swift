@@ -6,7 +6,8 @@ extension CallSession {
     /// there is room, so the model's socket is not read meanwhile.
     func handleModel(_ bytes: [UInt8], generation: Int) async {
         guard state != .ended else { return }
-        if let accepted = bytes.withUnsafeBytes({ fastDelta($0, generation: generation) }) {
+        let receivedNs = probe == nil ? 0 : clock()
+        if let accepted = bytes.withUnsafeBytes({ fastDelta($0, generation: generation, receivedNs: receivedNs) }) {
             if !accepted { await waitForEgressRoom() }
             return
         }
@@ -23,7 +24,7 @@ extension CallSession {
         }
         guard generation == linkGeneration else { return }  // a retired or not yet current connection
         if case .responseOutputAudioDelta(let delta) = event {
-            if !acceptDelta(itemId: delta.itemID, base64: Array(delta.delta.utf8)) { await waitForEgressRoom() }
+            if !acceptDelta(itemId: delta.itemID, base64: Array(delta.delta.utf8), receivedNs: receivedNs) { await waitForEgressRoom() }
             return
         }
         handleControl(event)
@@ -31,7 +32,7 @@ extension CallSession {
 
     /// The hot path: nil when `raw` is not an audio delta the scanner can read (then the slow path
     /// decodes it), else whether the audio was queued without backpressure.
-    private func fastDelta(_ raw: UnsafeRawBufferPointer, generation: Int) -> Bool? {
+    private func fastDelta(_ raw: UnsafeRawBufferPointer, generation: Int, receivedNs: UInt64) -> Bool? {
         guard let frame = OutputAudioDeltaFrame.scan(raw) else { return nil }
         guard generation == linkGeneration else { return true }
         let itemId: String
@@ -40,10 +41,11 @@ extension CallSession {
         } else {
             itemId = String(decoding: UnsafeRawBufferPointer(rebasing: raw[frame.itemID]), as: UTF8.self)
         }
-        return acceptDelta(itemId: itemId, base64: UnsafeRawBufferPointer(rebasing: raw[frame.delta]))
+        return acceptDelta(itemId: itemId, base64: UnsafeRawBufferPointer(rebasing: raw[frame.delta]), receivedNs: receivedNs)
     }
 
-    private func acceptDelta(itemId: String, base64: UnsafeRawBufferPointer) -> Bool {
+    /// `receivedNs`: when the delta reached the call (for the `probe`; 0 without one).
+    private func acceptDelta(itemId: String, base64: UnsafeRawBufferPointer, receivedNs: UInt64) -> Bool {
         if currentAudioItem != itemId {
             currentAudioItem = itemId
             if !egress.ledger.isMuted(itemId) { firstDeltaNs[itemId] = clock() }
@@ -55,12 +57,13 @@ extension CallSession {
             report(protocolError: "audio delta dropped: \(error)")
             return true
         }
+        if let probe { probe.modelDelta(itemId: itemId, receivedNs: receivedNs, enqueuedNs: clock()) }
         pumpEgress()
         return accepted
     }
 
-    private func acceptDelta(itemId: String, base64: [UInt8]) -> Bool {
-        base64.withUnsafeBytes { acceptDelta(itemId: itemId, base64: $0) }
+    private func acceptDelta(itemId: String, base64: [UInt8], receivedNs: UInt64) -> Bool {
+        base64.withUnsafeBytes { acceptDelta(itemId: itemId, base64: $0, receivedNs: receivedNs) }
     }
 
     private func waitForEgressRoom() async {

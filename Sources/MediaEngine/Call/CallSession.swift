@@ -27,6 +27,8 @@ public actor CallSession {
     let observer: @Sendable (CallEvent) -> Void
     let logger: Logger
     let onEnded: @Sendable (String) -> Void
+    /// Hot-path timestamps for the latency benchmark; nil (no timestamps taken) in production.
+    public nonisolated let probe: (any CallProbe)?
 
     // Twilio side
     var twilio: (any TwilioSink)?
@@ -77,7 +79,8 @@ public actor CallSession {
     public init(
         callSid: String, settings: CallSettings, dialer: any RealtimeDialer, endpoint: RealtimeEndpoint,
         logger: Logger, clock: @escaping @Sendable () -> UInt64 = { MonotonicClock.nowNs() },
-        observer: @escaping @Sendable (CallEvent) -> Void = { _ in }, onEnded: @escaping @Sendable (String) -> Void = { _ in }
+        observer: @escaping @Sendable (CallEvent) -> Void = { _ in }, onEnded: @escaping @Sendable (String) -> Void = { _ in },
+        probe: (any CallProbe)? = nil
     ) throws {
         self.callSid = callSid
         self.settings = settings
@@ -86,6 +89,7 @@ public actor CallSession {
         self.clock = clock
         self.observer = observer
         self.onEnded = onEnded
+        self.probe = probe
         var logger = logger
         logger[metadataKey: "call"] = .string(callSid)
         logger[metadataKey: "tenant"] = .string(settings.tenant.id)
@@ -116,7 +120,8 @@ public actor CallSession {
     }
 
     /// Handles one inbound Twilio message (UTF-8 JSON). Bad messages are reported and skipped.
-    public func handleTwilio(_ bytes: [UInt8]) {
+    /// `receivedNs`: when it was read off the socket, for the `probe` (0: now).
+    public func handleTwilio(_ bytes: [UInt8], receivedNs: UInt64 = 0) {
         guard state == .live || state == .ending else { return }
         bytes.withUnsafeBytes { raw in
             let message: TwilioMessage
@@ -129,7 +134,9 @@ public actor CallSession {
             switch message {
             case .media(let frame):
                 guard frame.track == .inbound else { return }
-                frame.payload.withUTF8(in: raw) { payload in handleMedia(payload: payload, timestampMs: frame.timestampMs) }
+                frame.payload.withUTF8(in: raw) { payload in
+                    handleMedia(payload: payload, timestampMs: frame.timestampMs, receivedNs: receivedNs)
+                }
             case .mark(let mark):
                 egress.didReceiveMark(named: mark.name, nowNs: clock())
                 pumpEgress()
@@ -145,7 +152,7 @@ public actor CallSession {
         }
     }
 
-    private func handleMedia(payload: UnsafeRawBufferPointer, timestampMs: Int) {
+    private func handleMedia(payload: UnsafeRawBufferPointer, timestampMs: Int, receivedNs: UInt64) {
         do {
             try ingress.ingest(payloadBase64: payload)
         } catch {
@@ -158,7 +165,12 @@ public actor CallSession {
             detector.process(pcm, timestampMs: timestampMs, playedLevelDbfs: egress.playedLevelDbfs(atNs: now))
         }
         recordCallerFrame(timestampMs: timestampMs, nowNs: now)
+        let detectedNs = probe == nil ? 0 : clock()
         sendToModel(ingress.appendFrame, audioMs: ingress.pcmCount / 8)
+        if let probe {
+            probe.inboundFrame(mediaMs: timestampMs, receivedNs: receivedNs == 0 ? now : receivedNs, detectedNs: detectedNs,
+                               modelSendNs: clock())
+        }
         switch detection.vad {
         case .speechStarted(let atMs)?:
             observer(.callerSpeechStarted(atMs: atMs))
@@ -185,6 +197,7 @@ public actor CallSession {
         lastPumpNs = now
         let started = egress.pump(nowNs: now, encoder: encoder, emit: { twilio.send($0) },
                                   sentAudio: { audio, playoutStartNs in recordBotFrame(audio, playoutStartNs: playoutStartNs) })
+        if let probe, let item = started { probe.firstFrameSent(itemId: item, atNs: clock()) }
         if let item = started, let first = firstDeltaNs.removeValue(forKey: item) {
             let turn = callerTurnEndedNs.map { Int((now - min(now, $0)) / 1_000_000) }
             callerTurnEndedNs = nil
@@ -234,6 +247,7 @@ public actor CallSession {
         guard let cut = egress.interrupt(nowNs: nowNs) else { return }
         unconfirmedItemId = nil  // what was heard of it is the truncation point, reported below
         if cut.clearTwilio { recordClear(nowNs: nowNs) }
+        probe?.bargeInDecided(source: source, atNs: nowNs)
         if let response = activeResponseId { sendEvent(.responseCancel(responseID: response)) }
         if let t = cut.truncate {
             sendEvent(.conversationItemTruncate(itemID: t.itemId, audioEndMs: t.audioEndMs))

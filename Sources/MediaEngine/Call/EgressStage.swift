@@ -38,6 +38,11 @@ public struct EgressStage {
     /// Largest delta accepted (mu-law bytes after conversion); bigger deltas are split by the caller's
     /// transport limit anyway (OpenAI sends well under this).
     public static let maxDeltaBytes = 64 * 1024
+    /// The delta buffers start with room for one second of audio and grow (once, on the first bigger
+    /// delta, never per frame) up to `maxDeltaBytes`: sized for the largest delta up front they held
+    /// 0.45 MB (pcmu) to 1 MB (pcm24k) per call, most of the engine's memory per call, for deltas the
+    /// API does not send (its deltas are tens of milliseconds).
+    static let initialDeltaBytes = 8_000
     /// Room for one outbound message (216 base64 characters plus the JSON around them), so building
     /// it takes one allocation.
     static let mediaMessageCapacity = 384
@@ -48,18 +53,23 @@ public struct EgressStage {
         self.queue = EgressQueue(capacityMs: queueCapacityMs)
         self.pacer = EgressPacer(leadMs: leadMs)
         self.markIntervalMs = markIntervalMs
-        decoded = [UInt8](repeating: 0, count: Self.maxDeltaBytes * 6)
-        muLaw = [UInt8](repeating: 0, count: Self.maxDeltaBytes)
-        switch audioPath {
-        case .pcmu:
-            downsampler = nil
-            pcm24k = []
-            pcm8k = []
-        case .pcm24k:
-            downsampler = try Resampler(from: 24_000, to: 8_000, quality: quality)
-            pcm24k = [Int16](repeating: 0, count: Self.maxDeltaBytes * 3 + 1)
-            pcm8k = [Int16](repeating: 0, count: Self.maxDeltaBytes + 64)
-        }
+        decoded = []
+        muLaw = []
+        pcm24k = []
+        pcm8k = []
+        downsampler = audioPath == .pcm24k ? try Resampler(from: 24_000, to: 8_000, quality: quality) : nil
+        reserve(decodedBytes: Self.initialDeltaBytes * (audioPath == .pcmu ? 1 : 6))
+    }
+
+    /// Grows the delta buffers to hold a delta of `decodedBytes` base64-decoded bytes (pcmu: mu-law;
+    /// pcm24k: PCM16 at 24 kHz, six bytes per mu-law byte out).
+    private mutating func reserve(decodedBytes: Int) {
+        guard decodedBytes > decoded.count else { return }
+        decoded = [UInt8](repeating: 0, count: decodedBytes)
+        guard audioPath == .pcm24k else { return }
+        pcm24k = [Int16](repeating: 0, count: decodedBytes / 2 + 1)
+        pcm8k = [Int16](repeating: 0, count: decodedBytes / 6 + 64)
+        muLaw = [UInt8](repeating: 0, count: pcm8k.count)
     }
 
     /// Why a delta was refused (it is dropped and logged; the call goes on).
@@ -84,7 +94,8 @@ public struct EgressStage {
     public mutating func accept(itemId: String, deltaBase64: UnsafeRawBufferPointer) throws(Rejection) -> Bool {
         if ledger.isMuted(itemId) { return true }
         let maxBytes = Base64.maxDecodedLength(encodedLength: deltaBase64.count)
-        guard maxBytes <= decoded.count else { throw .tooLarge(bytes: maxBytes) }
+        guard maxBytes <= Self.maxDeltaBytes * 6 else { throw .tooLarge(bytes: maxBytes) }
+        if maxBytes > decoded.count { reserve(decodedBytes: min(max(maxBytes, decoded.count * 2), Self.maxDeltaBytes * 6)) }
         let count: Int
         do {
             count = try decoded.withUnsafeMutableBufferPointer { out throws(Base64.DecodeError) in

@@ -10,8 +10,12 @@ import Synchronization
 /// A phone call placed against an engine the way Twilio places it: a signed webhook, the TwiML's
 /// `<Stream>` opened with `connected` and `start`, caller audio on an absolute 20 ms schedule, and the
 /// bot's audio played out of a `PlayoutBuffer` (marks echoed after playback, `clear` honoured).
-/// It measures what a caller experiences: turn latency, barge-in latency, what was really heard.
+/// It measures what a caller experiences: turn latency, barge-in latency, what was really heard, and
+/// whether the bot's audio arrived in time (see `CallerOutcome`). The caller's clock is in
+/// SyntheticCaller+Clock.swift.
 struct SyntheticCaller: Sendable {
+    typealias Outcome = CallerOutcome
+
     /// Where the engine listens (http://host:port) and the public URL it validates signatures against.
     var engineURL: String
     var publicURL: String
@@ -20,47 +24,47 @@ struct SyntheticCaller: Sendable {
     var to: String
     var callSid: String
     var logger: Logger
+    /// Hang up at this monotonic time (ns) whatever the script is doing: a load test's hard stop. The
+    /// outcome is then marked `cutShort`.
+    var hangUpAtNs: UInt64?
 
-    /// What the call experienced.
-    struct Outcome: Sendable {
-        var callSid: String
-        var rejected = false
-        var failure: String?
-        /// Caller speech end (last speech frame sent) to the first bot frame received after it (ms).
-        var turnLatenciesMs: [Double] = []
-        /// Barge-ins: caller speech onset to `clear` received (ms), and what had really been heard then.
-        var bargeIns: [(onsetToClearMs: Double, heardItem: String?, heardMs: Int?)] = []
-        var framesSent = 0
-        var botFramesReceived = 0
-        var marksEchoed = 0
-        var clearsReceived = 0
-        /// Bot frames that arrived after the playout buffer had run dry in the middle of an utterance
-        /// (the previous frame came less than 200 ms before): the caller heard a gap.
-        var lateFrames = 0
-        /// Arrival time (monotonic ns) and size (bytes) of every bot frame, for pacing checks.
-        var botArrivals: [(ns: UInt64, bytes: Int)] = []
-        /// How late the caller's own 20 ms schedule ran at worst (ms): a loaded generator shows here.
-        var maxSendLatenessMs = 0.0
-        var durationMs = 0.0
-        /// The engine closed the stream (it hung up) before the script's own hang-up.
-        var hungUpByEngine = false
+    init(engineURL: String, publicURL: String, authToken: String, from: String, to: String, callSid: String,
+         logger: Logger, hangUpAtNs: UInt64? = nil) {
+        self.engineURL = engineURL
+        self.publicURL = publicURL
+        self.authToken = authToken
+        self.from = from
+        self.to = to
+        self.callSid = callSid
+        self.logger = logger
+        self.hangUpAtNs = hangUpAtNs
     }
 
     /// The call's shared state, touched by the sending clock and the receiving loop.
-    private final class LiveState: Sendable {
+    final class LiveState: Sendable {
         let mutex: Mutex<Live>
         init(_ live: Live) { mutex = Mutex(live) }
         func withLock<R>(_ body: (inout Live) -> R) -> R { mutex.withLock { body(&$0) } }
     }
 
-    private struct Live {
+    struct Live {
         var playout = PlayoutBuffer()
         var botAudioSinceNs: UInt64?  // first bot frame since the caller last spoke
         var lastBotAudioNs: UInt64 = 0
         var lastTickNs: UInt64 = 0
-        var speechEndedNs: UInt64?
+        /// The turn (index into `outcome.turns`) waiting for its first bot frame.
+        var openTurn: Int?
         var bargeInOnsetNs: UInt64?
         var outcome: Outcome
+
+        /// The outcome with the playout buffer's verdicts filled in.
+        var finalOutcome: Outcome {
+            var outcome = self.outcome
+            outcome.lateFrames = playout.lateFrames
+            outcome.underrunMs = playout.underrunMs
+            outcome.missingFrames = playout.missingFrames
+            return outcome
+        }
     }
 
     /// Places the call and runs `script`; gives up with a failure after `deadlineSeconds`, so a stuck
@@ -113,7 +117,7 @@ struct SyntheticCaller: Sendable {
 
     private func postWebhook() async throws -> StreamTarget? {
         let params: [(name: String, value: String)] = [
-            ("AccountSid", "AC00000000000000000000000000000000"), ("ApiVersion", "2010-04-01"), ("CallSid", callSid),
+            ("AccountSid", TwilioCallerMessages.accountSid), ("ApiVersion", "2010-04-01"), ("CallSid", callSid),
             ("CallStatus", "ringing"), ("Direction", "inbound"), ("From", from), ("To", to),
         ]
         let signature = TwilioSignatureValidator(authToken: authToken).signature(url: publicURL + "/twilio/voice", parameters: params)
@@ -121,7 +125,8 @@ struct SyntheticCaller: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "X-Twilio-Signature", value: signature)
-        request.body = .bytes(ByteBuffer(string: params.map { "\(Self.formEscape($0.name))=\(Self.formEscape($0.value))" }.joined(separator: "&")))
+        let form = params.map { "\(TwilioCallerMessages.formEscape($0.name))=\(TwilioCallerMessages.formEscape($0.value))" }
+        request.body = .bytes(ByteBuffer(string: form.joined(separator: "&")))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
         guard response.status == .ok else { throw CallerError.webhook(status: Int(response.status.code), body: body) }
@@ -142,7 +147,7 @@ struct SyntheticCaller: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "X-Twilio-Signature", value: signature)
-        request.body = .bytes(ByteBuffer(string: params.map { "\(Self.formEscape($0.name))=\(Self.formEscape($0.value))" }.joined(separator: "&")))
+        request.body = .bytes(ByteBuffer(string: params.map { "\(TwilioCallerMessages.formEscape($0.name))=\(TwilioCallerMessages.formEscape($0.value))" }.joined(separator: "&")))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 1 << 16)
         return Int(response.status.code)
@@ -153,7 +158,7 @@ struct SyntheticCaller: Sendable {
             guard let range = tag.range(of: " \(name)=\"") else { return nil }
             let rest = tag[range.upperBound...]
             guard let end = rest.firstIndex(of: "\"") else { return nil }
-            return xmlUnescape(String(rest[..<end]))
+            return TwilioCallerMessages.xmlUnescape(String(rest[..<end]))
         }
         guard let streamStart = twiml.range(of: "<Stream ") else { throw CallerError.twiml(twiml) }
         let streamTag = twiml[streamStart.lowerBound...].prefix { $0 != ">" }
@@ -176,9 +181,8 @@ struct SyntheticCaller: Sendable {
         let callSid = self.callSid
         try await WebSocketClient.connect(url: target.url, configuration: .init(maxFrameSize: 1 << 16), logger: logger) {
             inbound, outbound, _ in
-            try await outbound.write(.text(#"{"event":"connected","protocol":"Call","version":"1.0.0"}"#))
-            let params = target.parameters.map { "\"\(Self.jsonEscape($0.key))\":\"\(Self.jsonEscape($0.value))\"" }.joined(separator: ",")
-            try await outbound.write(.text(#"{"event":"start","sequenceNumber":"1","streamSid":"\#(streamSid)","start":{"streamSid":"\#(streamSid)","accountSid":"AC00000000000000000000000000000000","callSid":"\#(callSid)","tracks":["inbound"],"customParameters":{\#(params)},"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}}}"#))
+            try await outbound.write(.text(TwilioCallerMessages.connected()))
+            try await outbound.write(.text(TwilioCallerMessages.start(streamSid: streamSid, callSid: callSid, parameters: target.parameters)))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await receive(inbound, outbound: outbound, state: state)
@@ -186,6 +190,9 @@ struct SyntheticCaller: Sendable {
                 }
                 do {
                     try await send(script, streamSid: streamSid, outbound: outbound, state: state)
+                } catch is DeadlineReached {
+                    state.withLock { $0.outcome.cutShort = true }
+                    try? await outbound.write(.text(TwilioCallerMessages.stop(streamSid: streamSid, callSid: callSid, sequence: 0)))
                 } catch {
                     // A write fails once the engine has closed the stream, and the receiver may only notice
                     // the close a moment later (seen on a loaded machine): give it up to a second.
@@ -200,164 +207,55 @@ struct SyntheticCaller: Sendable {
                 group.cancelAll()
             }
         }
-        return state.withLock { $0.outcome }
-    }
-
-    /// The caller's clock: one frame every 20 ms on an absolute schedule, playing the bot's audio at the
-    /// same pace and echoing marks as their audio finishes.
-    private func send(_ script: CallScript, streamSid: String, outbound: WebSocketOutboundWriter, state: LiveState) async throws {
-        let t0 = MonotonicClock.nowNs()
-        var tick: UInt64 = 0
-        var sequence = 2
-        func nextTick(_ audio: ArraySlice<UInt8>?) async throws {
-            if state.withLock({ $0.outcome.hungUpByEngine }) { throw CancellationError() }
-            let target = t0 + tick * 20_000_000
-            let now = MonotonicClock.nowNs()
-            if target > now { try await Task.sleep(nanoseconds: target - now) }
-            let lateness = Double(MonotonicClock.nowNs() - min(MonotonicClock.nowNs(), target)) / 1e6
-            var frame = [UInt8](repeating: MuLaw.silence, count: 160)
-            if let audio { for (i, b) in audio.prefix(160).enumerated() { frame[i] = b } }
-            let payload = Base64.encode(frame)
-            let json = #"{"event":"media","sequenceNumber":"\#(sequence)","streamSid":"\#(streamSid)","media":{"track":"inbound","chunk":"\#(tick + 1)","timestamp":"\#(tick * 20)","payload":"\#(payload)"}}"#
-            sequence += 1
-            tick += 1
-            try await outbound.write(.text(json))
-            let echoes = state.withLock { live -> [String] in
-                live.outcome.framesSent += 1
-                live.outcome.maxSendLatenessMs = max(live.outcome.maxSendLatenessMs, lateness)
-                live.lastTickNs = MonotonicClock.nowNs()
-                let echoes = live.playout.play(bytes: 160)
-                live.outcome.marksEchoed += echoes.count
-                return echoes
-            }
-            for name in echoes { try await outbound.write(.text(Self.markEcho(name, streamSid: streamSid, sequence: &sequence))) }
-        }
-        func say(_ audio: [UInt8]) async throws {
-            var offset = 0
-            while offset < audio.count {
-                try await nextTick(audio[offset...])
-                offset += 160
-            }
-            state.withLock { $0.speechEndedNs = MonotonicClock.nowNs(); $0.botAudioSinceNs = nil }
-        }
-        for step in script.steps {
-            switch step {
-            case .say(_, let audio):
-                try await say(audio)
-            case .pause(let ms):
-                for _ in 0..<(ms / 20) { try await nextTick(nil) }
-            case .waitForBot(let timeoutMs):
-                let deadline = MonotonicClock.nowNs() + UInt64(timeoutMs) * 1_000_000
-                while MonotonicClock.nowNs() < deadline {
-                    try await nextTick(nil)
-                    let done = state.withLock { live in
-                        live.botAudioSinceNs != nil && !live.playout.isPlaying && MonotonicClock.nowNs() - live.lastBotAudioNs > 800_000_000
-                    }
-                    if done { break }
-                }
-            case .bargeIn(_, let audio, let afterBotMs, let timeoutMs):
-                let deadline = MonotonicClock.nowNs() + UInt64(timeoutMs) * 1_000_000
-                while MonotonicClock.nowNs() < deadline {
-                    let ready = state.withLock { live in
-                        live.playout.isPlaying && (live.botAudioSinceNs.map { MonotonicClock.nowNs() - $0 >= UInt64(afterBotMs) * 1_000_000 } ?? false)
-                    }
-                    if ready { break }
-                    try await nextTick(nil)
-                }
-                state.withLock { $0.bargeInOnsetNs = MonotonicClock.nowNs() }
-                try await say(audio)
-            case .dtmf(let digit):
-                try await outbound.write(.text(#"{"event":"dtmf","sequenceNumber":"\#(sequence)","streamSid":"\#(streamSid)","dtmf":{"track":"inbound_track","digit":"\#(digit)"}}"#))
-                sequence += 1
-            case .sendRaw(let text):
-                try await outbound.write(.text(text))
-            case .hangUp:
-                try await outbound.write(.text(#"{"event":"stop","sequenceNumber":"\#(sequence)","streamSid":"\#(streamSid)","stop":{"accountSid":"AC00000000000000000000000000000000","callSid":"\#(callSid)"}}"#))
-                return
-            }
-        }
+        return state.withLock { $0.finalOutcome }
     }
 
     /// The engine's messages: media into the playout buffer, marks queued behind it, clear flushing it.
     private func receive(_ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, state: LiveState) async throws {
         var sequence = 100_000
-        for try await message in inbound.messages(maxSize: 1 << 16) {
-            guard case .text(let text) = message else { continue }
+        for try await frame in inbound {
+            guard frame.opcode == .text, frame.fin else { continue }
             let now = MonotonicClock.nowNs()
-            if let payload = Self.mediaPayload(text) {
-                let bytes = (try? Base64.decode(payload))?.count ?? 0
+            switch frame.data.withUnsafeReadableBytes({ TwilioCallerMessages.read($0) }) {
+            case .media(let bytes):
                 state.withLock { live in
-                    if !live.playout.isPlaying, live.outcome.botFramesReceived > 0, now - live.lastBotAudioNs < 200_000_000 {
-                        live.outcome.lateFrames += 1
-                    }
-                    live.playout.receiveAudio(bytes: bytes)
+                    let buffered = live.playout.receiveAudio(bytes: bytes, nowNs: now)
                     live.outcome.botFramesReceived += 1
-                    live.outcome.botArrivals.append((now, bytes))
+                    live.outcome.botArrivals.append(.init(ns: now, bytes: bytes, bufferedMs: buffered))
                     live.lastBotAudioNs = now
                     if live.botAudioSinceNs == nil {
                         live.botAudioSinceNs = now
-                        if let ended = live.speechEndedNs {
-                            live.outcome.turnLatenciesMs.append(Double(now - ended) / 1e6)
-                            live.speechEndedNs = nil
+                        if let turn = live.openTurn {
+                            live.outcome.turns[turn].firstBotFrameNs = now
+                            live.openTurn = nil
                         }
                     }
                 }
-            } else if text.contains(#""event":"mark""#), let name = Self.markName(text) {
+            case .mark(let name):
                 state.withLock { $0.playout.receiveMark(name) }
-            } else if text.contains(#""event":"clear""#) {
+            case .clear(let sid):
                 let echoes = state.withLock { live -> [String] in
                     let heard = live.playout.heard(sinceTickMs: Double(now - min(now, live.lastTickNs)) / 1e6)
                     let onset = live.bargeInOnsetNs.map { Double(now - min(now, $0)) / 1e6 }
-                    live.outcome.bargeIns.append((onset ?? -1, heard?.item, heard?.ms))
+                    live.outcome.bargeIns.append(.init(onsetToClearMs: onset ?? -1, heardItem: heard?.item, heardMs: heard?.ms,
+                                                       onsetNs: live.bargeInOnsetNs, clearNs: now))
                     live.outcome.clearsReceived += 1
                     live.bargeInOnsetNs = nil
-                    let echoes = live.playout.clear()
+                    let echoes = live.playout.clear(nowNs: now)
                     live.outcome.marksEchoed += echoes.count
                     return echoes
                 }
-                let sid = Self.field("streamSid", in: text) ?? ""
-                for name in echoes { try await outbound.write(.text(Self.markEcho(name, streamSid: sid, sequence: &sequence))) }
+                for name in echoes {
+                    try await outbound.write(.text(TwilioCallerMessages.markEcho(name, streamSid: sid, sequence: &sequence)))
+                }
+            case .other:
+                continue
             }
         }
     }
 
-    // MARK: Small text helpers (the caller's side is not a hot path)
-
-    static func markEcho(_ name: String, streamSid: String, sequence: inout Int) -> String {
-        defer { sequence += 1 }
-        return #"{"event":"mark","sequenceNumber":"\#(sequence)","streamSid":"\#(streamSid)","mark":{"name":"\#(jsonEscape(name))"}}"#
-    }
-
-    static func mediaPayload(_ text: String) -> String? {
-        guard text.hasPrefix(#"{"event":"media""#) else { return nil }
-        return field("payload", in: text)
-    }
-
-    static func markName(_ text: String) -> String? { field("name", in: text) }
-
-    /// The string value of the first `"key":"..."` in `text` (no escapes expected in these fields).
-    static func field(_ key: String, in text: String) -> String? {
-        guard let start = text.range(of: "\"\(key)\":\"") else { return nil }
-        let rest = text[start.upperBound...]
-        guard let end = rest.firstIndex(of: "\"") else { return nil }
-        return String(rest[..<end])
-    }
-
-    static func formEscape(_ s: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
-    }
-
-    static func jsonEscape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-    }
-
-    static func xmlUnescape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&amp;", with: "&")
-    }
+    /// Thrown by the caller's clock when `hangUpAtNs` has passed.
+    struct DeadlineReached: Error {}
 
     enum CallerError: Error, CustomStringConvertible {
         case webhook(status: Int, body: String)

@@ -17,16 +17,20 @@ final class Engine: Sendable {
     let observer: @Sendable (String, CallEvent) -> Void
     /// Where calls' records and recordings go.
     let storage: EngineStorage
+    /// Makes each call's hot-path probe (the latency benchmark); nil in production.
+    let probes: (@Sendable (String) -> (any CallProbe)?)?
     private let tenants: Mutex<TenantDirectory>
 
     init(configuration: EngineConfiguration, directory: TenantDirectory, dialer: any RealtimeDialer, storage: EngineStorage,
-         logger: Logger, observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in }) throws {
+         logger: Logger, observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in },
+         probes: (@Sendable (String) -> (any CallProbe)?)? = nil) throws {
         self.settings = Mutex(configuration)
         self.signer = try CallTokenSigner(secret: configuration.callTokenSecret)
         self.dialer = dialer
         self.storage = storage
         self.logger = logger
         self.observer = observer
+        self.probes = probes
         self.tenants = Mutex(directory)
     }
 
@@ -59,7 +63,7 @@ final class Engine: Sendable {
                 recorder.record(event)
                 observer(callSid, event)
             },
-            onEnded: { sid in Task { await registry.remove(sid) } })
+            onEnded: { sid in Task { await registry.remove(sid) } }, probe: probes?(callSid))
         try await registry.add(session)
         recorder.start()
         return session

@@ -41,8 +41,9 @@ final class LocalEngine: Sendable {
     /// directory under the system's temporary directory (left in place: see ``dataDirectory``).
     static func start(directory: TenantDirectory, environment: [String: String] = ProcessInfo.processInfo.environment,
                       simulator: SimulatorConfiguration = SimulatorConfiguration(), realtimeURL: String = ModelRuntime.openAIURL,
-                      modelSessionMaxAgeMs: Int = 55 * 60_000, dataDirectory: URL? = nil,
-                      logger: Logger, observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in }) async throws -> LocalEngine {
+                      modelSessionMaxAgeMs: Int = 55 * 60_000, dataDirectory: URL? = nil, logger: Logger,
+                      observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in },
+                      probes: (@Sendable (String) -> (any CallProbe)?)? = nil) async throws -> LocalEngine {
         var environment = environment
         for tenant in directory.tenants where environment[tenant.twilioAuthTokenEnv] == nil {
             environment[tenant.twilioAuthTokenEnv] = demoToken(for: tenant)
@@ -69,7 +70,7 @@ final class LocalEngine: Sendable {
             callTokenSecret: CallTokenSigner.randomSecret(), environment: environment, drainTimeoutSeconds: 5,
             modelSessionMaxAgeMs: modelSessionMaxAgeMs)
         let engine = try Engine(configuration: configuration, directory: directory, dialer: WebSocketRealtimeDialer(logger: logger),
-                                storage: storage, logger: logger, observer: observer)
+                                storage: storage, logger: logger, observer: observer, probes: probes)
         let app = EngineApplication.make(engine: engine) { port in
             portContinuation.yield(port)
             portContinuation.finish()

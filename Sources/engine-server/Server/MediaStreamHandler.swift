@@ -40,8 +40,9 @@ enum MediaStreamHandler {
             do {
                 session = try await accept(&frames, sink: sink, upgradeSignature: upgradeSignature, upgradeURL: upgradeURL, engine: engine)
                 if let session {
+                    let probed = session.probe != nil
                     while let message = try await nextMessage(&frames) {
-                        await session.handleTwilio(message)
+                        await session.handleTwilio(message, receivedNs: probed ? MonotonicClock.nowNs() : 0)
                         if await session.state == .ended { break }
                     }
                     await session.end(reason: "media stream closed")

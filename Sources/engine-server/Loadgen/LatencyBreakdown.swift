@@ -1,0 +1,104 @@
+import MediaEngine
+import Synchronization
+
+/// Where each millisecond of a turn goes, from the engine's hot-path timestamps (`CallProbe`) lined up
+/// with what the synthetic caller saw. For one answered turn:
+///
+///     t0 caller sends its last word      t4 first model delta of the reply reaches the call
+///     t1 that frame reaches the engine   t5 it is queued for egress
+///     t2 the detectors have decided      t6 the reply's first frame goes to the Twilio socket writer
+///     t3 its append goes to the model    t7 the caller receives that frame
+///
+/// The engine's own part is (t3 − t1) + (t6 − t4); t4 − t3 is the model (its VAD's silence, think time,
+/// transport). Every inbound frame and every delta also feeds per-frame histograms, and each barge-in
+/// splits into speech onset → decision → `clear` at the caller. All clocks are `MonotonicClock`, so the
+/// caller's and the engine's times compare (same machine).
+final class LatencyBreakdownRecorder: Sendable {
+    private let logs = Mutex<[String: CallStageLog]>([:])
+    let stages = StageHistograms()
+
+    /// The probe of a new call (pass as the engine's probe factory).
+    func probe(forCall callSid: String) -> any CallProbe {
+        let log = CallStageLog(stages: stages)
+        logs.withLock { $0[callSid] = log }
+        return log
+    }
+
+    /// Lines up the finished call's timestamps with its outcome, and forgets them.
+    func finish(callSid: String, outcome: CallerOutcome) {
+        guard let log = logs.withLock({ $0.removeValue(forKey: callSid) }) else { return }
+        let record = log.snapshot()
+        let inbound = Dictionary(record.inbound.map { ($0.mediaMs, $0) }, uniquingKeysWith: { a, _ in a })
+        for turn in outcome.turns {
+            guard let t7 = turn.firstBotFrameNs, let frame = inbound[turn.speechEndMediaMs],
+                  let reply = record.items.first(where: { $0.receivedNs > frame.modelSendNs && $0.receivedNs <= t7 }),
+                  let t6 = reply.firstFrameSentNs else {
+                if turn.firstBotFrameNs != nil { stages.unmatchedTurn() }
+                continue
+            }
+            stages.turn([
+                .callerToEngine: Self.ms(turn.speechEndNs, frame.receivedNs), .ingressToDecision: Self.ms(frame.receivedNs, frame.detectedNs),
+                .decisionToModelSend: Self.ms(frame.detectedNs, frame.modelSendNs), .model: Self.ms(frame.modelSendNs, reply.receivedNs),
+                .deltaToEnqueue: Self.ms(reply.receivedNs, reply.enqueuedNs), .enqueueToSend: Self.ms(reply.enqueuedNs, t6),
+                .engineToCaller: Self.ms(t6, t7), .turnTotal: Self.ms(turn.speechEndNs, t7),
+                .enginePart: Self.ms(frame.receivedNs, frame.modelSendNs) + Self.ms(reply.receivedNs, t6),
+                .firstDeltaToFirstFrame: Self.ms(reply.receivedNs, t6),
+            ])
+        }
+        for barge in outcome.bargeIns {
+            guard let onset = barge.onsetNs,
+                  let decision = record.bargeIns.first(where: { $0.ns >= onset && $0.ns <= barge.clearNs }) else { continue }
+            stages.bargeIn(source: decision.source, onsetToDecisionMs: Self.ms(onset, decision.ns),
+                           decisionToClearMs: Self.ms(decision.ns, barge.clearNs))
+        }
+    }
+
+    /// Milliseconds from `a` to `b` (negative when the clocks' readings crossed: a few µs at most).
+    static func ms(_ a: UInt64, _ b: UInt64) -> Double { (Double(b) - Double(a)) / 1e6 }
+
+    var report: LatencyBreakdownReport { stages.report }
+}
+
+/// One call's timestamps, as its `CallSession` reports them (the call's probe).
+final class CallStageLog: CallProbe {
+    struct Inbound: Sendable { var mediaMs: Int; var receivedNs: UInt64; var detectedNs: UInt64; var modelSendNs: UInt64 }
+    struct Item: Sendable { var id: String; var receivedNs: UInt64; var enqueuedNs: UInt64; var firstFrameSentNs: UInt64? }
+    struct Record: Sendable {
+        var inbound: [Inbound] = []
+        /// Items by first delta, in order.
+        var items: [Item] = []
+        var bargeIns: [(source: BargeInSource, ns: UInt64)] = []
+    }
+
+    private let record = Mutex(Record())
+    private let stages: StageHistograms
+
+    init(stages: StageHistograms) { self.stages = stages }
+
+    func snapshot() -> Record { record.withLock { $0 } }
+
+    func inboundFrame(mediaMs: Int, receivedNs: UInt64, detectedNs: UInt64, modelSendNs: UInt64) {
+        record.withLock { $0.inbound.append(Inbound(mediaMs: mediaMs, receivedNs: receivedNs, detectedNs: detectedNs, modelSendNs: modelSendNs)) }
+        stages.frame(ingressToDecisionMs: LatencyBreakdownRecorder.ms(receivedNs, detectedNs),
+                     decisionToSendMs: LatencyBreakdownRecorder.ms(detectedNs, modelSendNs))
+    }
+
+    func modelDelta(itemId: String, receivedNs: UInt64, enqueuedNs: UInt64) {
+        record.withLock { r in
+            if !r.items.contains(where: { $0.id == itemId }) {
+                r.items.append(Item(id: itemId, receivedNs: receivedNs, enqueuedNs: enqueuedNs))
+            }
+        }
+        stages.delta(receivedToEnqueuedMs: LatencyBreakdownRecorder.ms(receivedNs, enqueuedNs))
+    }
+
+    func firstFrameSent(itemId: String, atNs: UInt64) {
+        record.withLock { r in
+            if let i = r.items.lastIndex(where: { $0.id == itemId }), r.items[i].firstFrameSentNs == nil { r.items[i].firstFrameSentNs = atNs }
+        }
+    }
+
+    func bargeInDecided(source: BargeInSource, atNs: UInt64) {
+        record.withLock { $0.bargeIns.append((source, atNs)) }
+    }
+}

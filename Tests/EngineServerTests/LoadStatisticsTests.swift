@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+@testable import engine_server
+
+/// The load test's statistics: percentiles, egress analysis, the caller's playout verdicts, costs.
+@Suite struct LoadStatisticsTests {
+    @Test func percentilesOfOneToAThousandMillisecondsAreExactToTheHistogramsPrecision() {
+        var histogram = LatencyHistogram()
+        for ms in 1...1000 { histogram.record(ms: Double(ms)) }
+        let s = histogram.summary
+        #expect(s.count == 1000)
+        #expect(abs(s.p50 - 500) <= 0.5)
+        #expect(abs(s.p95 - 950) <= 1)
+        #expect(abs(s.p99 - 990) <= 1)
+        #expect(abs(s.max - 1000) <= 1)
+        #expect(abs(s.min - 1) <= 0.01)
+        #expect(abs(s.mean - 500.5) <= 1)
+    }
+
+    @Test func mergedHistogramsCountEveryValueAndKeepTheMaximum() {
+        var a = LatencyHistogram(), b = LatencyHistogram()
+        for _ in 0..<10 { a.record(ms: 2) }
+        for _ in 0..<30 { b.record(ms: 40) }
+        a.add(b)
+        #expect(a.count == 40)
+        #expect(abs(a.maxMs - 40) < 0.05)
+        #expect(abs(a.percentileMs(25) - 2) < 0.01)
+        #expect(abs(a.percentileMs(26) - 40) < 0.05)
+    }
+
+    @Test func cdfRisesToOneHundredPercentAtTheMaximumAndBucketsHoldEveryValue() {
+        var histogram = LatencyHistogram()
+        for i in 0..<500 { histogram.record(ms: Double(i % 50) * 0.7) }
+        let cdf = histogram.cdf(maxPoints: 20)
+        #expect(cdf.count <= 20)
+        #expect(zip(cdf, cdf.dropFirst()).allSatisfy { $0.ms <= $1.ms && $0.percentile <= $1.percentile })
+        #expect(cdf.last?.percentile == 100)
+        #expect(abs((cdf.last?.ms ?? 0) - 34.3) < 0.05)
+        #expect(histogram.buckets(10).reduce(0) { $0 + $1.count } == 500)
+    }
+
+    @Test func negativeValuesAreRecordedAsZero() {
+        var histogram = LatencyHistogram()
+        histogram.record(ms: -3)
+        #expect(histogram.count == 1)
+        #expect(histogram.maxMs == 0)
+    }
+
+    /// A talk spurt as a perfect pacer with a 200 ms lead sends it: ten frames at once, then one every 20 ms.
+    static func pacedSpurt(startNs: UInt64, frames: Int, delayNs: [Int: UInt64] = [:]) -> [CallerOutcome.BotFrameArrival] {
+        var arrivals: [CallerOutcome.BotFrameArrival] = []
+        var playoutEnd = startNs
+        for k in 0..<frames {
+            let ns = (k < 10 ? startNs : startNs + UInt64(k - 9) * 20_000_000) + (delayNs[k] ?? 0)
+            let buffered = playoutEnd > ns ? Double(playoutEnd - ns) / 1e6 : 0
+            arrivals.append(.init(ns: ns, bytes: 160, bufferedMs: buffered))
+            playoutEnd = max(playoutEnd, ns) + 20_000_000
+        }
+        return arrivals
+    }
+
+    @Test func perfectPacingHasNoJitterAndAMarginOfTheLeadLessOneFrame() {
+        var jitter = LatencyHistogram(), margin = LatencyHistogram()
+        EgressAnalysis.analyze(Self.pacedSpurt(startNs: 1_000_000_000, frames: 60), leadMs: 200, jitter: &jitter, margin: &margin)
+        #expect(jitter.count == 50)  // frames 10...59 follow the frame that filled the buffer
+        #expect(jitter.maxMs < 0.01)
+        #expect(margin.count == 50)
+        #expect(abs(margin.minMs - 180) < 0.1)
+    }
+
+    @Test func aFrameFiveMillisecondsLateShowsAsJitterOnBothOfItsGaps() {
+        var jitter = LatencyHistogram(), margin = LatencyHistogram()
+        let arrivals = Self.pacedSpurt(startNs: 1_000_000_000, frames: 40, delayNs: [25: 5_000_000])
+        EgressAnalysis.analyze(arrivals, leadMs: 200, jitter: &jitter, margin: &margin)
+        #expect(abs(jitter.maxMs - 5) < 0.01)
+        #expect(abs(jitter.percentileMs(100) - 5) < 0.01)
+        #expect(jitter.summary.p50 < 0.01)
+        #expect(abs(margin.minMs - 175) < 0.1)
+    }
+
+    @Test func aDrySpellInsideAnItemIsALateFrameButTheGapBetweenItemsIsNot() {
+        var buffer = PlayoutBuffer()
+        let ms: UInt64 = 1_000_000
+        buffer.receiveAudio(bytes: 160, nowNs: 1_000 * ms)
+        buffer.receiveMark("0:item_a:20")
+        // 35 ms later (the 20 ms frame ran dry 15 ms ago), more of item_a.
+        #expect(buffer.receiveAudio(bytes: 160, nowNs: 1_035 * ms) == 0)
+        buffer.receiveMark("0:item_a:40")
+        #expect(buffer.lateFrames == 1)
+        #expect(abs(buffer.underrunMs - 15) < 0.001)
+        // A new item after a pause is a new utterance, not a late frame.
+        buffer.receiveAudio(bytes: 160, nowNs: 2_000 * ms)
+        buffer.receiveMark("0:item_b:20")
+        #expect(buffer.lateFrames == 1)
+        #expect(buffer.missingFrames == 0)
+    }
+
+    @Test func audioTheMarksClaimButThatNeverArrivedCountsAsMissingFrames() {
+        var buffer = PlayoutBuffer()
+        buffer.receiveAudio(bytes: 160, nowNs: 1_000_000_000)
+        buffer.receiveMark("0:item_a:60")  // three frames claimed, one received
+        #expect(buffer.missingFrames == 2)
+        buffer.receiveAudio(bytes: 160, nowNs: 1_010_000_000)
+        buffer.receiveMark("0:item_a:80")
+        #expect(buffer.missingFrames == 2)
+        #expect(buffer.lateFrames == 0)
+    }
+
+    @Test func costIsCPUOverCallSecondsAndMemoryIsTheSlopeOverTheRamp() {
+        var timeline: [TimelinePoint] = []
+        var cpu = 0.0
+        for second in 0...40 {
+            let active = second <= 20 ? second * 5 : 100  // ramp to 100 calls, then a plateau
+            if second > 0 { cpu += 0.001 * Double(timeline[second - 1].activeCalls + active) / 2 + 0.002 }
+            timeline.append(TimelinePoint(t: Double(second), activeCalls: active, finishedCalls: 0, failedCalls: 0, lateFrames: 0,
+                                          missingFrames: 0, turnP95Ms: 0, bargeInP95Ms: 0, engineCPUSeconds: cpu,
+                                          engineRSSBytes: 50 << 20 + active * 200 * 1024))
+        }
+        let cost = EngineCost(timeline: timeline)
+        #expect(abs((cost.cpuSecondsPerCallSecondAtPlateau ?? 0) - 0.00102) < 0.00001)
+        #expect(abs((cost.memoryPerCallKB ?? 0) - 200) < 0.01)
+        #expect(abs((cost.plateauCalls ?? 0) - 99.5) < 0.1)  // 90 % of the peak and up, ramp end included
+        #expect(abs((cost.baselineRSSMB ?? 0) - 50) < 0.01)
+    }
+
+    @Test func procStatFieldsAreCountedAfterTheCommandName() {
+        let stat = "4242 (engine) server (x)) S 1 4242 4242 0 -1 4194560 1520 0 0 0 731 269 0 0 20 0 9 0 1234 567 890"
+        #expect(ProcessSampler.cpuTicks(stat: stat) == 1000)
+        #expect(ProcessSampler.rssKB(status: "Name:\tx\nVmRSS:\t   12345 kB\nThreads: 3\n") == 12345)
+        #expect(ProcessSampler.current.sample().map { $0.rssBytes > 0 } == true)
+    }
+}
+
+/// The stage-by-stage breakdown lines a call's engine timestamps up with what its caller saw.
+@Suite struct LatencyBreakdownTests {
+    @Test func aTurnSplitsIntoItsStagesAndTheEnginePartAddsUp() throws {
+        let recorder = LatencyBreakdownRecorder()
+        let probe = recorder.probe(forCall: "CA1")
+        let ms: UInt64 = 1_000_000
+        // Frames before and at the caller's last word, then the reply.
+        probe.inboundFrame(mediaMs: 1_980, receivedNs: 980 * ms, detectedNs: 980 * ms + 100_000, modelSendNs: 980 * ms + 150_000)
+        probe.inboundFrame(mediaMs: 2_000, receivedNs: 1_001 * ms, detectedNs: 1_001 * ms + 200_000, modelSendNs: 1_001 * ms + 300_000)
+        probe.modelDelta(itemId: "item_a", receivedNs: 1_500 * ms, enqueuedNs: 1_500 * ms + 50_000)
+        probe.modelDelta(itemId: "item_a", receivedNs: 1_525 * ms, enqueuedNs: 1_525 * ms + 40_000)
+        probe.firstFrameSent(itemId: "item_a", atNs: 1_500 * ms + 150_000)
+        probe.bargeInDecided(source: .engine, atNs: 3_140 * ms)
+        var outcome = CallerOutcome(callSid: "CA1")
+        outcome.turns = [.init(speechEndNs: 1_000 * ms, speechEndMediaMs: 2_000, firstBotFrameNs: 1_501 * ms)]
+        outcome.bargeIns = [.init(onsetToClearMs: 143, heardItem: "item_a", heardMs: 900, onsetNs: 3_000 * ms, clearNs: 3_143 * ms)]
+        recorder.finish(callSid: "CA1", outcome: outcome)
+
+        let report = recorder.report
+        #expect(report.turnsMatched == 1)
+        func p50(_ stage: String) throws -> Double { try #require(report.rows.first { $0.stage == stage }).latency.p50 }
+        #expect(abs(try p50(LatencyStage.callerToEngine.rawValue) - 1) < 0.01)
+        #expect(abs(try p50(LatencyStage.ingressToDecision.rawValue) - 0.2) < 0.01)
+        #expect(abs(try p50(LatencyStage.model.rawValue) - 498.7) < 0.5)
+        #expect(abs(try p50(LatencyStage.enginePart.rawValue) - 0.45) < 0.01)  // 0.3 in + 0.15 out
+        #expect(abs(try p50(LatencyStage.firstDeltaToFirstFrame.rawValue) - 0.15) < 0.01)
+        #expect(abs(try p50(LatencyStage.turnTotal.rawValue) - 501) < 0.5)
+        #expect(try #require(report.rows.first { $0.stage == LatencyStage.everyFrameIngressToDecision.rawValue }).latency.count == 2)
+        #expect(try #require(report.rows.first { $0.stage == LatencyStage.everyDeltaToEnqueue.rawValue }).latency.count == 2)
+        #expect(abs(try p50("engine detector: caller onset -> decision") - 140) < 0.2)
+        #expect(abs(try p50("engine detector: decision -> clear at caller") - 3) < 0.01)
+    }
+}
