@@ -116,7 +116,7 @@ import FoundationXML
         #expect(!html.contains("https://"))
         #expect(!html.contains(" src=") && !html.contains(" href="), "nothing is fetched")
         #expect(html.components(separatedBy: "<svg ").count - 1 >= 10)
-        for title in ["Turn and barge-in latency (CDF)", "Egress inter-frame jitter (CDF)", "CPU (100 % = one core)", "Resident memory", "Calls"] {
+        for title in ["Turn and barge-in latency (CDF, to p99.9)", "Egress inter-frame jitter (CDF, to p99.9)", "CPU (100 % = one core)", "Resident memory", "Calls"] {
             #expect(html.contains(title), "missing plot \(title)")
         }
         #expect(html.contains("Clean: no failed call"))

@@ -38,6 +38,7 @@ extension SyntheticCaller {
             case .sendRaw(let text):
                 try await outbound.write(.text(text))
             case .hangUp:
+                state.withLock { $0.callerHungUp = true }
                 try await outbound.write(.text(TwilioCallerMessages.stop(streamSid: streamSid, callSid: callSid, sequence: clock.nextSequence())))
                 return
             }

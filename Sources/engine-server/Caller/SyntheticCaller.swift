@@ -55,6 +55,8 @@ struct SyntheticCaller: Sendable {
         /// The turn (index into `outcome.turns`) waiting for its first bot frame.
         var openTurn: Int?
         var bargeInOnsetNs: UInt64?
+        /// The caller sent `stop`: the stream closing after it is not the engine hanging up.
+        var callerHungUp = false
         var outcome: Outcome
 
         /// The outcome with the playout buffer's verdicts filled in.
@@ -186,12 +188,15 @@ struct SyntheticCaller: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await receive(inbound, outbound: outbound, state: state)
-                    state.withLock { $0.outcome.hungUpByEngine = true }
+                    state.withLock { if !$0.callerHungUp { $0.outcome.hungUpByEngine = true } }
                 }
                 do {
                     try await send(script, streamSid: streamSid, outbound: outbound, state: state)
                 } catch is DeadlineReached {
-                    state.withLock { $0.outcome.cutShort = true }
+                    state.withLock {
+                        $0.outcome.cutShort = true
+                        $0.callerHungUp = true
+                    }
                     try? await outbound.write(.text(TwilioCallerMessages.stop(streamSid: streamSid, callSid: callSid, sequence: 0)))
                 } catch {
                     // A write fails once the engine has closed the stream, and the receiver may only notice

@@ -104,14 +104,16 @@ enum HTMLReport {
         return html + "</table>\n"
     }
 
+    /// The CDF of `key` up to its 99.9th percentile (a far outlier would squash the rest of the curve; the
+    /// tables give the maximum).
     private static func cdf(_ r: LoadReport, _ key: String) -> [(x: Double, y: Double)] {
-        (r.distributions[key]?.cdf ?? []).map { ($0.ms, $0.percentile) }
+        (r.distributions[key]?.cdf ?? []).filter { $0.percentile <= 99.9 }.map { ($0.ms, $0.percentile) }
     }
 
     private static func latencyCharts(_ r: LoadReport) -> [String] {
         let p = SVGChart.palette
         var svgs = [
-            SVGChart(title: "Turn and barge-in latency (CDF)", xLabel: "ms", yLabel: "percentile").lines([
+            SVGChart(title: "Turn and barge-in latency (CDF, to p99.9)", xLabel: "ms", yLabel: "percentile").lines([
                 .init(name: "turn: speech end → first bot frame", points: cdf(r, "turn"), color: p[0]),
                 .init(name: "barge-in: speech onset → clear", points: cdf(r, "bargeIn"), color: p[1]),
             ], yRange: 0...100),
@@ -123,7 +125,7 @@ enum HTMLReport {
                 .bars(r.distributions["truncationError"]?.histogram ?? [], color: p[4]))
         }
         if r.distributions["engineFirstFrame"] != nil {
-            svgs.append(SVGChart(title: "Engine: first model delta → first frame (CDF)", xLabel: "ms", yLabel: "percentile")
+            svgs.append(SVGChart(title: "Engine: first model delta → first frame (CDF, to p99.9)", xLabel: "ms", yLabel: "percentile")
                 .lines([.init(name: "engine-added", points: cdf(r, "engineFirstFrame"), color: p[2])], yRange: 0...100))
         }
         return svgs
@@ -132,12 +134,12 @@ enum HTMLReport {
     private static func pacingCharts(_ r: LoadReport) -> [String] {
         let p = SVGChart.palette
         return [
-            SVGChart(title: "Egress inter-frame jitter (CDF)", xLabel: "ms", yLabel: "percentile")
+            SVGChart(title: "Egress inter-frame jitter (CDF, to p99.9)", xLabel: "ms", yLabel: "percentile")
                 .lines([.init(name: "jitter", points: cdf(r, "jitter"), color: p[0])], yRange: 0...100),
             SVGChart(title: "Egress jitter", xLabel: "ms", yLabel: "frames").bars(r.distributions["jitter"]?.histogram ?? [], color: p[0]),
-            SVGChart(title: "Playout margin at arrival (CDF)", xLabel: "ms buffered", yLabel: "percentile")
+            SVGChart(title: "Playout margin at arrival (CDF, to p99.9)", xLabel: "ms buffered", yLabel: "percentile")
                 .lines([.init(name: "margin", points: cdf(r, "playoutMargin"), color: p[2])], yRange: 0...100),
-            SVGChart(title: "Generator clock lateness (CDF)", xLabel: "ms", yLabel: "percentile")
+            SVGChart(title: "Generator clock lateness (CDF, to p99.9)", xLabel: "ms", yLabel: "percentile")
                 .lines([.init(name: "lateness", points: cdf(r, "generatorLateness"), color: p[3])], yRange: 0...100),
         ]
     }
@@ -160,7 +162,7 @@ enum HTMLReport {
                 .init(name: "generator", points: t.compactMap { p in p.generatorRSSBytes.map { (p.t, Double($0) / 1_048_576) } }, color: p[3]),
             ]),
         ]
-        svgs.append(SVGChart(title: "Late and missing frames", xLabel: "s", yLabel: "frames").lines([
+        svgs.append(SVGChart(title: "Late and missing frames (counted as calls end)", xLabel: "s", yLabel: "frames").lines([
             .init(name: "late", points: t.map { ($0.t, Double($0.lateFrames)) }, color: p[1]),
             .init(name: "missing", points: t.map { ($0.t, Double($0.missingFrames)) }, color: p[5]),
         ]))

@@ -51,6 +51,11 @@ final class LoadRun: Sendable {
                 ?? TenantDirectory(yaml: LoadtestTenants.yaml, sourceName: "built-in load-test tenants")
             var environment = ProcessInfo.processInfo.environment
             environment["OPENAI_API_KEY"] = nil  // a load test never calls the paid API
+            // Fill unset tokens here (as LocalEngine would), so the callers sign with what the engine reads,
+            // also when tenants share a token variable (the built-in ones do).
+            for tenant in directory.tenants where environment[tenant.twilioAuthTokenEnv] == nil {
+                environment[tenant.twilioAuthTokenEnv] = LocalEngine.demoToken(for: tenant)
+            }
             var probes: (@Sendable (String) -> (any CallProbe)?)?
             if let breakdown { probes = { @Sendable callSid in breakdown.probe(forCall: callSid) } }
             let local = try await LocalEngine.start(
@@ -63,7 +68,7 @@ final class LoadRun: Sendable {
                     await local.stop()
                     throw LoadtestError("no tenant answers \(number(language)) in \(command.config ?? "the built-in tenants")")
                 }
-                lines[language] = (number(language), LocalEngine.demoToken(for: tenant))
+                lines[language] = (number(language), environment[tenant.twilioAuthTokenEnv] ?? LocalEngine.demoToken(for: tenant))
             }
             let tenant = lines.values.first.flatMap { directory.tenant(forCalledNumber: $0.number) }
             let target = LoadTarget(mode: "in-process", engineURL: local.baseURL, numbers: lines.mapValues(\.number),

@@ -68,7 +68,7 @@ enum SummaryTable {
 
     static func render(_ breakdown: LatencyBreakdownReport) -> [String] {
         var lines = ["Latency breakdown (\(breakdown.turnsMatched) turns lined up, \(breakdown.turnsUnmatched) not)",
-                     row("stage (ms)", "n", "min", "p50", "p95", "p99", "max", width: 46)]
+                     row("stage (ms)", "n", "min", "p50", "p95", "p99", "max", width: 52)]
         var group = ""
         for r in breakdown.rows {
             if r.group != group {
@@ -76,7 +76,7 @@ enum SummaryTable {
                 lines.append("  [\(group)]")
             }
             let s = r.latency
-            lines.append(row(r.stage, "\(s.count)", f(s.min), f(s.p50), f(s.p95), f(s.p99), f(s.max), width: 46))
+            lines.append(row(r.stage, "\(s.count)", f(s.min), f(s.p50), f(s.p95), f(s.p99), f(s.max), width: 52))
         }
         return lines
     }
