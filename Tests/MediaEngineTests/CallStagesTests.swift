@@ -30,6 +30,22 @@ import Testing
         #expect(total == 4_800)
     }
 
+    @Test func aPayloadLargerThanTwilioSendsIsTakenWholeOnBothPaths() throws {
+        for path in ModelAudioPath.allCases {
+            var stage = try IngressStage(audioPath: path)
+            let second = MuLaw.encode(TestAudio.sine(frequency: 440, amplitude: 8_000, seconds: 1.0))
+            try stage.ingest(payloadBase64: Array(Base64.encode(Array(second[0..<160])).utf8))
+            try stage.ingest(payloadBase64: Array(Base64.encode(second).utf8))
+            #expect(stage.pcmCount == 8_000)
+            #expect(stage.withPCM8k { Array($0) } == second.map(MuLaw.decode))
+            let json = try JSONSerialization.jsonObject(with: Data(stage.appendFrame)) as? [String: String]
+            let audio = try Base64.decode(try #require(json?["audio"]))
+            #expect(audio.count == (path == .pcmu ? 8_000 : 48_000), "\(path): one second of audio for the model")
+            try stage.ingest(payloadBase64: Array(Base64.encode(Array(second[0..<160])).utf8))
+            #expect(stage.pcmCount == 160)
+        }
+    }
+
     @Test func rejectsBadPayloadsWithoutTouchingTheLastFrame() throws {
         var stage = try IngressStage(audioPath: .pcmu)
         try stage.ingest(payloadBase64: Array(Base64.encode([UInt8](repeating: 0xFF, count: 160)).utf8))
@@ -71,6 +87,28 @@ import Testing
         // 40 ms later two more frames may go.
         let next = messages(&stage, at: 1_040 * ms)
         #expect(next.filter { $0["event"] as? String == "media" }.count == 2)
+    }
+
+    @Test func chunkedEgressSendsFewerLargerMessagesWithTheSameAudioAndMarks() throws {
+        var stage = try EgressStage(audioPath: .pcmu, leadMs: 200, markIntervalMs: 100, chunkMs: 60)
+        let audio = (0..<4_000).map { UInt8(truncatingIfNeeded: $0 * 29) }  // 500 ms
+        _ = try stage.accept(itemId: "item_a", deltaBase64: Array(Base64.encode(audio).utf8))
+        var all: [[String: Any]] = []
+        var frameStarts: [UInt64] = []
+        var t: UInt64 = 1_000 * ms
+        while stage.hasAudioPending && !stage.queue.isEmpty && t < 3_000 * ms {
+            stage.pump(nowNs: t, encoder: encoder, emit: { all.append((try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any]) ?? [:]) },
+                       sentAudio: { audio, start in #expect(audio.count == 160); frameStarts.append(start) })
+            t += 20 * ms
+        }
+        let sizes = all.compactMap { ($0["media"] as? [String: String])?["payload"] }.map { (try? Base64.decode($0).count) ?? -1 }
+        #expect(sizes == [480, 480, 480, 160, 480, 480, 480, 480, 480],
+                "the 200 ms prefill in 60 ms messages, then one 60 ms message per 60 ms: \(sizes)")
+        #expect(try payloads(all) == audio)
+        #expect(frameStarts.count == 25, "the recording and the echo estimate still see every 20 ms frame")
+        #expect(zip(frameStarts.dropFirst(), frameStarts).allSatisfy { $0 - $1 == 20 * ms }, "back-to-back playout")
+        let marks = all.compactMap { ($0["mark"] as? [String: String])?["name"] }
+        #expect(marks.last == "0:item_a:500", "the last mark covers the whole item: \(marks)")
     }
 
     @Test func bargeInTruncatesAtWhatWasHeardDropsTheRestAndMutesLateDeltas() throws {

@@ -79,11 +79,41 @@ import Testing
         #expect(pacer.sendableBytes(nowNs: t0) == 5 * 160, "an empty buffer is topped up to the lead")
         pacer.didSend(byteCount: 5 * 160, nowNs: t0)
         #expect(pacer.bufferedMs(nowNs: t0) == 100)
-        #expect(pacer.sendableBytes(nowNs: t0 + 5 * ms) == 160, "5 ms played: one frame may go")
-        #expect(pacer.sendableBytes(nowNs: t0) == 0)
+        #expect(pacer.sendableBytes(nowNs: t0 + 5 * ms) == 0, "5 ms played: no whole frame of room yet")
+        #expect(pacer.sendableBytes(nowNs: t0 + 19 * ms) == 160, "a wake-up 1 ms early still sends the frame")
+        #expect(pacer.sendableBytes(nowNs: t0 + 17 * ms) == 0, "3 ms early is too early: it would leave a gap")
         pacer.didSend(byteCount: 160, nowNs: t0 + 20 * ms)
         #expect(pacer.bufferedMs(nowNs: t0 + 20 * ms) == 100)
         #expect(pacer.sendableBytes(nowNs: t0 + 60 * ms) == 2 * 160)
+        #expect(pacer.sendableBytes(nowNs: t0 + 75 * ms) == 2 * 160, "rounded down: 55 ms of room is two frames")
+    }
+
+    @Test func wakeUpsBetweenFramesDoNotBunchFrames() {
+        // Inbound frames wake the call every 20 ms; deltas and mark echoes wake it in between. Every frame
+        // must still leave 20 ms after the previous one.
+        var pacer = EgressPacer(leadMs: 200)
+        var sendTimes: [UInt64] = []
+        pacer.didSend(byteCount: pacer.sendableBytes(nowNs: 0), nowNs: 0)
+        for t in stride(from: UInt64(1), through: 400, by: 1) where t % 20 == 0 || t % 20 == 7 || t % 20 == 13 {
+            let bytes = pacer.sendableBytes(nowNs: t * ms)
+            if bytes > 0 {
+                pacer.didSend(byteCount: bytes, nowNs: t * ms)
+                sendTimes.append(t)
+                #expect(bytes == 160)
+            }
+        }
+        let gaps = zip(sendTimes.dropFirst(), sendTimes).map { $0 - $1 }
+        #expect(gaps.allSatisfy { $0 == 20 }, "gaps: \(gaps)")
+        #expect(sendTimes.count == 20)
+    }
+
+    @Test func chunkedPacingWaitsForAWholeChunkOfRoom() {
+        var pacer = EgressPacer(leadMs: 200)
+        pacer.didSend(byteCount: pacer.sendableBytes(nowNs: 0, chunkMs: 60), nowNs: 0)
+        #expect(pacer.bufferedMs(nowNs: 0) == 200)
+        #expect(pacer.sendableBytes(nowNs: 20 * ms, chunkMs: 60) == 0)
+        #expect(pacer.sendableBytes(nowNs: 40 * ms, chunkMs: 60) == 0)
+        #expect(pacer.sendableBytes(nowNs: 60 * ms, chunkMs: 60) == 3 * 160)
     }
 
     @Test func playoutStartsAfterWhatIsBuffered() {

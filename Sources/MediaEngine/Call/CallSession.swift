@@ -97,7 +97,7 @@ public actor CallSession {
         let path = settings.tenant.model.audioPath
         ingress = try IngressStage(audioPath: path)
         egress = try EgressStage(audioPath: path, queueCapacityMs: settings.egressQueueMs, leadMs: settings.egressLeadMs,
-                                 markIntervalMs: settings.markIntervalMs)
+                                 markIntervalMs: settings.markIntervalMs, chunkMs: settings.egressChunkMs)
         detector = try DetectorStage(settings: settings)
     }
 

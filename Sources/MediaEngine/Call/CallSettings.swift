@@ -6,6 +6,9 @@ public struct CallSettings: Sendable {
     public var egressLeadMs: Int
     /// Bound of the egress queue (ms of audio); past it the model's connection is pushed back.
     public var egressQueueMs: Int
+    /// Audio per outbound `media` message once the lead is reached (ms, a multiple of 20; see
+    /// `EgressStage.chunkMs`).
+    public var egressChunkMs: Int
     /// Minimum audio between two marks (ms).
     public var markIntervalMs: Double
     /// The engine's voice activity detector.
@@ -23,12 +26,13 @@ public struct CallSettings: Sendable {
     /// nil when the tenant does not record calls. The directory must exist.
     public var recordingPath: String?
 
-    public init(tenant: TenantConfig, egressLeadMs: Int = 200, egressQueueMs: Int = 4_000, markIntervalMs: Double = 100,
+    public init(tenant: TenantConfig, egressLeadMs: Int = 200, egressQueueMs: Int = 4_000, egressChunkMs: Int = 20, markIntervalMs: Double = 100,
                 vad: VADConfig = VADConfig(), bargeIn: BargeInConfig = BargeInConfig(), preconnectBufferMs: Int = 2_000, modelSessionMaxAgeMs: Int = 55 * 60_000,
                 responseTimeoutMs: Int = 8_000, recordingPath: String? = nil) {
         self.tenant = tenant
         self.egressLeadMs = egressLeadMs
         self.egressQueueMs = egressQueueMs
+        self.egressChunkMs = egressChunkMs
         self.markIntervalMs = markIntervalMs
         self.vad = vad
         self.bargeIn = bargeIn

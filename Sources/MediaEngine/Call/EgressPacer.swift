@@ -24,13 +24,18 @@ public struct EgressPacer: Sendable {
         playoutEndNs > nowNs ? Double(playoutEndNs - nowNs) / 1_000_000 : 0
     }
 
-    /// How many bytes may be sent at `nowNs`: enough to top Twilio's buffer up to the lead, in whole
-    /// 20 ms frames (0 when the buffer is already full enough).
-    public func sendableBytes(nowNs: UInt64) -> Int {
-        let roomMs = Double(leadMs) - bufferedMs(nowNs: nowNs)
-        guard roomMs > 0 else { return 0 }
-        let frames = Int((roomMs / 20).rounded(.up))
-        return frames * Self.frameBytes
+    /// Slack (ms) in deciding that a frame's worth of room has opened: the call's wake-ups (inbound
+    /// frames, deltas, mark echoes) do not fall exactly on the playout's 20 ms boundaries.
+    public static let toleranceMs = 2.0
+
+    /// How many bytes may be sent at `nowNs`: whole 20 ms frames that fit under the lead, rounded down
+    /// (so a wake-up just after a send does not push a frame out early and leave a gap after it), and
+    /// nothing until at least `chunkMs` of room has opened, so steady audio leaves in messages of
+    /// `chunkMs` (0 when the buffer is full enough).
+    public func sendableBytes(nowNs: UInt64, chunkMs: Int = 20) -> Int {
+        let roomMs = Double(leadMs) - bufferedMs(nowNs: nowNs) + Self.toleranceMs
+        guard roomMs >= Double(min(max(20, chunkMs), leadMs)) else { return 0 }
+        return Int(roomMs / 20) * Self.frameBytes
     }
 
     /// When audio sent now would start playing (after what Twilio has buffered).

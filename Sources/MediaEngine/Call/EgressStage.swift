@@ -2,7 +2,7 @@
 ///
 /// A delta's base64 audio is decoded once into mu-law 8 kHz (`pcmu` path: the model already speaks
 /// mu-law; `pcm24k` path: PCM16 24 kHz is resampled to 8 kHz by libsamplerate and mu-law encoded) and
-/// queued in the bounded `tx_q` (`EgressQueue`). `pump` sends what the pacer allows, one 20 ms frame per
+/// queued in the bounded `tx_q` (`EgressQueue`). `pump` sends what the pacer allows, `chunkMs` of audio per
 /// `media` message, with a mark after each burst of an item (at most every `markIntervalMs`, and always
 /// when an item's queued audio runs out), recorded in the `MarkLedger` that decides truncation points.
 ///
@@ -15,6 +15,11 @@ public struct EgressStage {
     public private(set) var ledger = MarkLedger()
     /// Minimum audio between two marks of one item (ms).
     public let markIntervalMs: Double
+    /// Audio per `media` message once the pacer's lead is reached (ms, a multiple of 20): 20 sends a
+    /// message per frame; more sends fewer, larger messages (Twilio plays any length), which saves the
+    /// engine a socket write and the caller's side a message per frame, at the cost of a lead that
+    /// swings by the chunk (between `leadMs - chunkMs` and `leadMs`).
+    public let chunkMs: Int
 
     private var decoded: [UInt8]  // one delta, base64-decoded
     private var pcm24k: [Int16]
@@ -23,8 +28,9 @@ public struct EgressStage {
     private var muLaw: [UInt8]
     /// Converted audio that did not fit in the queue yet (backpressure): item, bytes, how many are queued.
     private var overflow: (itemId: String, bytes: [UInt8], offset: Int)?
-    private var frame = [UInt8](repeating: 0, count: EgressPacer.frameBytes)
-    private var frameBase64 = [UInt8](repeating: 0, count: Base64.encodedLength(byteCount: EgressPacer.frameBytes))
+    /// Audio of one outbound `media` message (up to `chunkMs`), and its base64.
+    private var chunk: [UInt8]
+    private var chunkBase64: [UInt8]
     private let downsampler: Resampler?
     /// The item whose audio was sent since the last mark, how much, and when its playout began.
     private var unmarked: (itemId: String, ms: Double, playoutStartNs: UInt64)?
@@ -43,13 +49,16 @@ public struct EgressStage {
     /// 0.45 MB (pcmu) to 1 MB (pcm24k) per call, most of the engine's memory per call, for deltas the
     /// API does not send (its deltas are tens of milliseconds).
     static let initialDeltaBytes = 8_000
-    /// Room for one outbound message (216 base64 characters plus the JSON around them), so building
+    /// Room for the JSON around one outbound message's base64 payload (or a whole `mark`), so building
     /// it takes one allocation.
-    static let mediaMessageCapacity = 384
+    static let messageOverheadBytes = 168
 
     public init(audioPath: ModelAudioPath, queueCapacityMs: Int = 4_000, leadMs: Int = 200, markIntervalMs: Double = 100,
-                quality: Resampler.Quality = .sincFastest) throws {
+                chunkMs: Int = 20, quality: Resampler.Quality = .sincFastest) throws {
         self.audioPath = audioPath
+        self.chunkMs = max(1, chunkMs / 20) * 20
+        chunk = [UInt8](repeating: 0, count: self.chunkMs * 8)
+        chunkBase64 = [UInt8](repeating: 0, count: Base64.encodedLength(byteCount: self.chunkMs * 8))
         self.queue = EgressQueue(capacityMs: queueCapacityMs)
         self.pacer = EgressPacer(leadMs: leadMs)
         self.markIntervalMs = markIntervalMs
@@ -181,41 +190,53 @@ public struct EgressStage {
         return produced
     }
 
-    /// Sends what the pacer allows at `nowNs`: each 20 ms frame becomes one `media` message, and marks
-    /// follow as described above. `emit` receives each message's bytes, in order; `sentAudio` receives
-    /// each frame's mu-law audio and its estimated playout start (monotonic ns), e.g. for the recording.
-    /// Returns the item whose first audio went out in this pump, if one did (for latency figures).
+    /// Sends what the pacer allows at `nowNs`: up to `chunkMs` of one item per `media` message, and
+    /// marks as described above. `emit` receives each message's bytes, in order; `sentAudio` receives
+    /// each 20 ms frame's mu-law audio and its estimated playout start (monotonic ns), e.g. for the
+    /// recording. Returns the item whose first audio went out in this pump, if one did (for latency
+    /// figures).
     @discardableResult
     public mutating func pump(
         nowNs: UInt64, encoder: TwilioOutboundEncoder, emit: ([UInt8]) -> Void,
         sentAudio: (UnsafeBufferPointer<UInt8>, _ playoutStartNs: UInt64) -> Void = { _, _ in }
     ) -> String? {
         var started: String?
-        var budget = pacer.sendableBytes(nowNs: nowNs)
+        var budget = pacer.sendableBytes(nowNs: nowNs, chunkMs: chunkMs)
         var message: [UInt8]
         while budget > 0, let head = queue.headItemId {
             if let pending = unmarked, pending.itemId != head { emitMark(nowNs: nowNs, encoder: encoder, emit: emit) }
             let playoutStart = pacer.playoutStartNs(nowNs: nowNs)
-            guard let chunk = frame.withUnsafeMutableBufferPointer({ buffer in
+            guard let piece = chunk.withUnsafeMutableBufferPointer({ buffer in
                 queue.dequeue(into: UnsafeMutableBufferPointer(rebasing: buffer[0..<min(budget, buffer.count)]))
             }) else { break }
-            let b64 = frame.withUnsafeBufferPointer { f in
-                frameBase64.withUnsafeMutableBufferPointer { Base64.encode(UnsafeBufferPointer(rebasing: f[0..<chunk.count]), into: $0) }
+            let b64 = chunk.withUnsafeBufferPointer { f in
+                chunkBase64.withUnsafeMutableBufferPointer { Base64.encode(UnsafeBufferPointer(rebasing: f[0..<piece.count]), into: $0) }
             }
             message = []
-            message.reserveCapacity(Self.mediaMessageCapacity)
-            frameBase64.withUnsafeBytes { encoder.media(payloadBase64: UnsafeRawBufferPointer(rebasing: $0[0..<b64]), into: &message) }
+            message.reserveCapacity(Self.messageOverheadBytes + b64)
+            chunkBase64.withUnsafeBytes { encoder.media(payloadBase64: UnsafeRawBufferPointer(rebasing: $0[0..<b64]), into: &message) }
             emit(message)
-            frame.withUnsafeBufferPointer { sentAudio(UnsafeBufferPointer(rebasing: $0[0..<chunk.count]), playoutStart) }
-            if chunk.itemId != lastSentItemId {
-                lastSentItemId = chunk.itemId
-                if started == nil { started = chunk.itemId }
+            var offset = 0
+            while offset < piece.count {  // per 20 ms frame: the recording and the echo estimate
+                let count = min(EgressPacer.frameBytes, piece.count - offset)
+                let frameStart = playoutStart + UInt64(offset) * 125_000  // 8 bytes per ms
+                let dbfs = chunk.withUnsafeBufferPointer { frame in
+                    let audio = UnsafeBufferPointer(rebasing: frame[offset..<offset + count])
+                    sentAudio(audio, frameStart)
+                    return Self.levelDbfs(audio)
+                }
+                playedLevels[playedLevelsNext] = (frameStart, dbfs)
+                playedLevelsNext = (playedLevelsNext + 1) % playedLevels.count
+                offset += count
             }
-            recordLevel(frameBytes: chunk.count, playoutStartNs: playoutStart)
-            pacer.didSend(byteCount: chunk.count, nowNs: nowNs)
-            budget -= chunk.count
-            let ms = Double(chunk.count) / 8
-            if unmarked == nil { unmarked = (chunk.itemId, 0, playoutStart) }
+            if piece.itemId != lastSentItemId {
+                lastSentItemId = piece.itemId
+                if started == nil { started = piece.itemId }
+            }
+            pacer.didSend(byteCount: piece.count, nowNs: nowNs)
+            budget -= piece.count
+            let ms = Double(piece.count) / 8
+            if unmarked == nil { unmarked = (piece.itemId, 0, playoutStart) }
             unmarked?.ms += ms
             if let u = unmarked, u.ms >= markIntervalMs || queue.headItemId != u.itemId {
                 emitMark(nowNs: nowNs, encoder: encoder, emit: emit)
@@ -225,16 +246,15 @@ public struct EgressStage {
         return started
     }
 
-    private mutating func recordLevel(frameBytes: Int, playoutStartNs: UInt64) {
+    private static func levelDbfs(_ audio: UnsafeBufferPointer<UInt8>) -> Double {
         var sum = 0.0
         MuLaw.decodeTable.withUnsafeBufferPointer { table in
-            for i in 0..<frameBytes {
-                let x = Double(table[Int(frame[i])])
+            for byte in audio {
+                let x = Double(table[Int(byte)])
                 sum += x * x
             }
         }
-        playedLevels[playedLevelsNext] = (playoutStartNs, AudioLevel.powerToDbfs(sum / Double(max(1, frameBytes))))
-        playedLevelsNext = (playedLevelsNext + 1) % playedLevels.count
+        return AudioLevel.powerToDbfs(sum / Double(max(1, audio.count)))
     }
 
     /// Level (dBFS) of our audio estimated to be playing to the caller at `nowNs`, or nil when none is.
@@ -253,7 +273,7 @@ public struct EgressStage {
         unmarked = nil
         let name = ledger.didSend(itemId: u.itemId, durationMs: u.ms, nowNs: nowNs, playoutStartNs: u.playoutStartNs)
         var message: [UInt8] = []
-        message.reserveCapacity(Self.mediaMessageCapacity)
+        message.reserveCapacity(Self.messageOverheadBytes)
         encoder.mark(name: name, into: &message)
         emit(message)
     }

@@ -41,23 +41,33 @@ public struct IngressStage {
 
     public init(audioPath: ModelAudioPath, quality: Resampler.Quality = .sincFastest) throws {
         self.audioPath = audioPath
-        let maxBytes = Self.maxFrameBytes
-        muLaw = [UInt8](repeating: 0, count: maxBytes)
-        pcm8k = [Int16](repeating: 0, count: maxBytes)
-        switch audioPath {
-        case .pcmu:
-            upsampler = nil
-            pcm24k = []
-            pcm24kBytesBase64 = []
-            rawBytes = []
-        case .pcm24k:
-            let resampler = try Resampler(from: 8_000, to: 24_000, quality: quality)
-            upsampler = resampler
-            pcm24k = [Int16](repeating: 0, count: resampler.maxOutputCount(inputCount: maxBytes))
+        muLaw = []
+        pcm8k = []
+        pcm24k = []
+        rawBytes = []
+        pcm24kBytesBase64 = []
+        upsampler = audioPath == .pcm24k ? try Resampler(from: 8_000, to: 24_000, quality: quality) : nil
+        reserve(frameBytes: Self.initialFrameBytes)
+    }
+
+    /// The buffers start with room for a 40 ms payload (Twilio sends 20 ms) and grow, once, on the first
+    /// larger one, never per frame. Sized for `maxFrameBytes` up front they held 90 KB (pcmu) to 420 KB
+    /// (pcm24k) per call for payloads Twilio does not send.
+    static let initialFrameBytes = 320
+
+    /// Grows every buffer to take a payload of `frameBytes` mu-law bytes.
+    private mutating func reserve(frameBytes: Int) {
+        guard frameBytes > muLaw.count else { return }
+        muLaw = [UInt8](repeating: 0, count: frameBytes)
+        pcm8k += [Int16](repeating: 0, count: frameBytes - pcm8k.count)  // keeps the last frame readable
+        var base64Bytes = Base64.encodedLength(byteCount: frameBytes)
+        if let upsampler {
+            pcm24k = [Int16](repeating: 0, count: upsampler.maxOutputCount(inputCount: frameBytes))
             rawBytes = [UInt8](repeating: 0, count: pcm24k.count * 2)
             pcm24kBytesBase64 = [UInt8](repeating: 0, count: Base64.encodedLength(byteCount: rawBytes.count))
+            base64Bytes = pcm24kBytesBase64.count
         }
-        appendFrame.reserveCapacity(InputAudioAppendFrame.encodedCount(base64Count: Base64.encodedLength(byteCount: maxBytes * 6)))
+        appendFrame.reserveCapacity(InputAudioAppendFrame.encodedCount(base64Count: base64Bytes))
     }
 
     /// Decodes one payload (the base64 text of a Twilio `media` message) and prepares both outputs.
@@ -65,6 +75,7 @@ public struct IngressStage {
         guard !payload.isEmpty else { throw .empty }
         let decodedMax = Base64.maxDecodedLength(encodedLength: payload.count)
         guard decodedMax <= Self.maxFrameBytes + 2 else { throw .tooLarge(bytes: decodedMax) }
+        if decodedMax > muLaw.count { reserve(frameBytes: decodedMax) }
         let count: Int
         do {
             count = try muLaw.withUnsafeMutableBufferPointer { out throws(Base64.DecodeError) in

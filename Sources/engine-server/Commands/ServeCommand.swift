@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import MediaEngine
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// `engine-server serve`: runs the engine: Twilio webhooks and media streams in, the model out.
@@ -33,6 +35,10 @@ struct ServeCommand: AsyncParsableCommand {
     var realtimeURL = "wss://api.openai.com/v1/realtime"
     @Option(help: "Seconds calls in progress may take to finish on SIGTERM before they are ended.")
     var drainTimeout = 30
+    @Option(help: "Audio per outbound Twilio media message once a reply's 200 ms lead is buffered (ms, multiple of 20); larger means fewer socket writes.")
+    var egressChunkMs = 20
+    @Option(help: "Where tasks run: nio (the calls' tasks on NIO's event loops, no thread switch between a socket and its call) or swift-pool (Swift's own thread pool).")
+    var executor: TaskExecutorChoice = .nio
 
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1...65535") }
@@ -42,12 +48,21 @@ struct ServeCommand: AsyncParsableCommand {
         guard realtimeURL.hasPrefix("wss://") || realtimeURL.hasPrefix("ws://") else {
             throw ValidationError("--realtime-url must start with wss:// or ws://")
         }
+        guard egressChunkMs >= 20, egressChunkMs <= 200, egressChunkMs % 20 == 0 else {
+            throw ValidationError("--egress-chunk-ms must be a multiple of 20 from 20 to 200")
+        }
         if let url = databaseURL, !EngineStorage.isPostgresURL(url) {
             throw ValidationError("--database-url must start with postgresql:// (SQLite under --data-dir is the default)")
         }
     }
 
     func run() async throws {
+        if executor == .nio {
+            // Every message crosses socket -> call -> socket; on Swift's pool each crossing is a thread
+            // switch (a futex wake-up) both ways. On the event loops it stays on the socket's thread.
+            // Nothing on the call path blocks a thread (storage runs on GRDB's queue or its own thread).
+            _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
         var logger = Logger(label: "kol")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let directory: TenantDirectory
@@ -68,7 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = EngineConfiguration(
             host: host, port: port, publicURL: publicURL, realtime: runtime.endpoint,
             callTokenSecret: environment["KOL_CALL_TOKEN_SECRET"].map { Array($0.utf8) } ?? CallTokenSigner.randomSecret(),
-            environment: environment, drainTimeoutSeconds: drainTimeout)
+            environment: environment, drainTimeoutSeconds: drainTimeout, egressChunkMs: egressChunkMs)
         let engine: Engine
         do {
             engine = try Engine(configuration: configuration, directory: directory,
@@ -80,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("serving", metadata: [
             "tenants": .stringConvertible(directory.tenants.count), "config": .string(config),
             "config_version": .string(directory.version), "model": .string(runtime.description),
-            "store": .string(storage.description),
+            "store": .string(storage.description), "executor": .string(executor.rawValue),
         ])
         let app = EngineApplication.make(engine: engine)
         // Shutdown runs in reverse: drain the calls, stop the server and the model, then the retention and
@@ -97,4 +112,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         await storage.close()
     }
+}
+
+/// Which threads run the engine's Swift tasks (`serve --executor`).
+enum TaskExecutorChoice: String, ExpressibleByArgument, CaseIterable {
+    case nio
+    case swiftPool = "swift-pool"
 }

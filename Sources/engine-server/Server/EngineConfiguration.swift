@@ -23,6 +23,8 @@ struct EngineConfiguration: Sendable {
     /// Replace a call's model session after this long (ms), at a turn boundary: the provider caps a
     /// session at 60 minutes.
     var modelSessionMaxAgeMs: Int = 55 * 60_000
+    /// Audio per outbound Twilio `media` message once a reply's lead is buffered (ms, multiple of 20).
+    var egressChunkMs: Int = 20
 
     /// `wss://HOST/twilio/media` for `publicURL` `https://HOST`.
     var mediaStreamURL: String {
