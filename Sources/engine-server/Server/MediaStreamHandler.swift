@@ -117,29 +117,7 @@ enum MediaStreamHandler {
 
     /// The next complete text message (continuation frames joined), nil when the socket closed.
     private static func nextMessage(_ frames: inout WebSocketInboundStream.AsyncIterator) async throws -> [UInt8]? {
-        var message: [UInt8] = []
-        while let frame = try await frames.next() {
-            switch frame.opcode {
-            case .text, .continuation:
-                message.append(contentsOf: frame.data.readableBytesView)
-                guard message.count <= maxMessageBytes else { throw StreamError.messageTooLarge(message.count) }
-                if frame.fin { return message }
-            case .binary:
-                throw StreamError.binaryFrame
-            }
-        }
-        return nil
-    }
-
-    enum StreamError: Error, CustomStringConvertible {
-        case messageTooLarge(Int)
-        case binaryFrame
-        var description: String {
-            switch self {
-            case .messageTooLarge(let n): return "message of \(n)+ bytes exceeds \(maxMessageBytes)"
-            case .binaryFrame: return "binary frame (Twilio sends JSON text only)"
-            }
-        }
+        try await WebSocketTextMessages.next(&frames, maxBytes: maxMessageBytes)
     }
 
     enum SinkCommand: Sendable {

@@ -34,8 +34,9 @@ struct WebSocketRealtimeDialer: RealtimeDialer {
                     }
                     try await outbound.close(.normalClosure, reason: nil)
                 }
-                for try await message in inbound.messages(maxSize: Self.maxMessageBytes) {
-                    if case .text(let text) = message { await onMessage(Array(text.utf8)) }
+                var frames = inbound.makeAsyncIterator()
+                while let message = try await WebSocketTextMessages.next(&frames, maxBytes: Self.maxMessageBytes) {
+                    await onMessage(message)
                 }
                 continuation.finish()
                 group.cancelAll()
