@@ -114,7 +114,10 @@ struct SimulatedSessionSettings {
     }
 
     /// The detector settings and response policy of the current turn detection; nil when turns are
-    /// manual. Semantic VAD is approximated by energy VAD with an eagerness-dependent silence.
+    /// manual. Semantic VAD is approximated by energy VAD with an eagerness-dependent silence and no
+    /// prefix padding (`audio_start_ms` is where speech was found): the API documents
+    /// `prefix_padding_ms` as a server VAD setting only, and the engine takes semantic VAD's
+    /// `audio_start_ms` at face value (`TurnDetection.speechStartPaddingMs`).
     var vad: (settings: SimulatedTurnDetector.Settings, createResponse: Bool, interruptResponse: Bool)? {
         switch turnDetection {
         case .disabled:
@@ -129,7 +132,7 @@ struct SimulatedSessionSettings {
             case .medium, .auto: silenceMs = 600
             case .high: silenceMs = 300
             }
-            return (.init(threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: silenceMs), vad.createResponse, vad.interruptResponse)
+            return (.init(threshold: 0.5, prefixPaddingMs: 0, silenceDurationMs: silenceMs), vad.createResponse, vad.interruptResponse)
         }
     }
 

@@ -77,6 +77,12 @@ import Testing
         let events = harness.events.events(of: caller.callSid)
         #expect(events.contains { if case .bargeIn(source: .model, _, _, _, _, _) = $0 { true } else { false } })
         let barge = try #require(outcome.bargeIns.first)
+        // The model's `audio_start_ms` includes the 300 ms prefix padding; the engine takes it off, so the
+        // onset it reports is where the caller's first word went out (the simulator's energy VAD and the
+        // 24 kHz resampler place it within a frame or two of that).
+        let modelOnsetMs = events.compactMap { if case .bargeIn(.model, let onset, _, _, _, _) = $0 { onset } else { nil } }.first
+        let onset = try #require(modelOnsetMs), spoken = try #require(barge.onsetMediaMs)
+        #expect(abs(onset - spoken) <= 60, "engine onset \(onset) ms, the caller's first word at \(spoken) ms")
         let truncation = try #require(harness.simulatorLog.truncations.first)
         let heard = try #require(barge.heardMs)
         #expect(abs(truncation.audioEndMs - heard) <= 40, "truncated at \(truncation.audioEndMs) ms, caller heard \(heard) ms")

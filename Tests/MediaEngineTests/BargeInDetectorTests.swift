@@ -169,4 +169,32 @@ import Testing
         #expect(abs(firing.onsetMs - trueOnset) <= 60)
         #expect(fixed.firings.isEmpty, "fired at \(fixed.firings)")
     }
+
+    /// A keypad tone (the VAD marks its frames) never counts, and it drops the run its first frames
+    /// began before the DTMF detector knew; the echo estimate learns nothing from it.
+    @Test func keypadToneFramesDropTheRunAndTeachNoEcho() {
+        var detector = BargeInDetector()
+        let speech = VADDecision(isSpeech: true, isInSegment: false, event: nil, levelDbfs: -20, durationMs: 20)
+        // A quiet tone, far enough under the bot that an ordinary frame that level would raise the estimate.
+        let tone = VADDecision(isSpeech: false, isInSegment: false, event: nil, levelDbfs: -45, durationMs: 20, isKeypadTone: true)
+        let line = VADDecision(isSpeech: false, isInSegment: false, event: nil, levelDbfs: -60, durationMs: 20)
+        var firings: [(atMs: Int, onsetMs: Int)] = []
+        var ts = 0
+        func feed(_ decision: VADDecision, frames: Int) {
+            for _ in 0..<frames {
+                if let onset = detector.process(decision, timestampMs: ts, playedLevelDbfs: -15).onsetMs { firings.append((ts, onset)) }
+                ts += 20
+            }
+        }
+        feed(line, frames: 10)
+        let learned = detector.echoReturnLossDb
+        feed(speech, frames: 7)  // 140 ms: one frame short of firing
+        feed(tone, frames: 1)  // a gap the run would otherwise forgive
+        #expect(firings.isEmpty, "fired at \(firings)")
+        #expect(detector.echoReturnLossDb == learned, "learned \(detector.echoReturnLossDb) dB from the tone")
+        let speechAgainMs = ts
+        feed(speech, frames: 8)
+        #expect(firings.map(\.onsetMs) == [speechAgainMs], "fired at \(firings)")
+        #expect(firings.first?.atMs == speechAgainMs + 140)
+    }
 }

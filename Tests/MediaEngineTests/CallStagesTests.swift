@@ -181,3 +181,168 @@ import Testing
         #expect(abs(pcm24k.queue.byteCount - 20_000) <= 64, "2.5 s at 8 kHz")
     }
 }
+
+/// The call's detector stage on a phone line where the caller presses keys: in-band DTMF tones
+/// (rendered by sox, through mu-law) must come out as digits, never as the caller talking, whether the
+/// bot is speaking (barge-in) or not (a turn), while speech around them is still heard.
+@Suite struct DetectorStageTests {
+    static let samplesPerMs = 8
+    /// When the bot starts speaking on the timeline (ms).
+    static let botStartMs = 500
+
+    struct Outcome {
+        var speechStarts: [(atMs: Int, decidedAtMs: Int)] = []
+        var speechEnds: [(atMs: Int, decidedAtMs: Int)] = []
+        var bargeIns: [(onsetMs: Int, decidedAtMs: Int)] = []
+        var digits: [DTMFEvent] = []
+        var noiseFloorDbfs = 0.0
+    }
+
+    /// A caller's line: the bot's echo (`echoReturnLossDb` down, 40 ms late; `bot` nil: the bot is
+    /// silent), line noise at -50 dBFS and the caller's `sounds`, each placed at a sample index, through mu-law. Runs it through
+    /// a `DetectorStage` in 20 ms frames, telling it the level of the bot audio played in each frame;
+    /// with `keypadAware` false the DTMF detector's word is ignored (the VAD and barge-in detector as
+    /// they ran before they were told about keypad tones), for comparison.
+    static func call(bot: [Int16]?, sounds: [(atSample: Int, samples: [Int16])], totalMs: Int, echoReturnLossDb: Double = 25,
+                     seed: UInt64 = 3, keypadAware: Bool = true) throws -> Outcome {
+        let count = totalMs * samplesPerMs
+        var played = [Int16](repeating: 0, count: count)
+        for (i, s) in (bot ?? []).enumerated() where botStartMs * samplesPerMs + i < count { played[botStartMs * samplesPerMs + i] = s }
+        let noise = TestAudio.lineNoise(count: count, seed: seed)
+        let noiseRms = 32768 * pow(10, -50.0 / 20)
+        let echoGain = pow(10, -echoReturnLossDb / 20)
+        var line = (0..<count).map { i in (i >= 320 ? Double(played[i - 320]) * echoGain : 0) + noise[i] * noiseRms }
+        for sound in sounds {
+            for (k, s) in sound.samples.enumerated() where sound.atSample + k < count { line[sound.atSample + k] += Double(s) }
+        }
+        let callerLine = TestAudio.muLawChannel(line.map { Int16(clamping: Int($0.rounded())) })
+
+        var stage = try DetectorStage()
+        var vad = VoiceActivityDetector()
+        var bargeIn = BargeInDetector()
+        var outcome = Outcome()
+        played.withUnsafeBufferPointer { playedAll in
+            TestAudio.forEachFrame(callerLine) { frame, ts in
+                let botFrame = UnsafeBufferPointer(rebasing: playedAll[(ts * samplesPerMs)..<((ts + 20) * samplesPerMs)])
+                let level = AudioLevel.dbfs(botFrame)
+                let playedLevel: Double? = level > -100 ? level : nil
+                var detection = stage.process(frame, timestampMs: ts, playedLevelDbfs: playedLevel)
+                if !keypadAware {
+                    let decision = vad.process(frame, timestampMs: ts)
+                    detection.vad = decision.event
+                    detection.bargeInOnsetMs = bargeIn.process(decision, timestampMs: ts, playedLevelDbfs: playedLevel).onsetMs
+                }
+                switch detection.vad {
+                case .speechStarted(let atMs)?: outcome.speechStarts.append((atMs, ts))
+                case .speechEnded(let atMs)?: outcome.speechEnds.append((atMs, ts))
+                case nil: break
+                }
+                if let onset = detection.bargeInOnsetMs { outcome.bargeIns.append((onset, ts)) }
+                if let digit = detection.dtmf { outcome.digits.append(digit) }
+            }
+        }
+        outcome.noiseFloorDbfs = stage.vad.noiseFloorDbfs
+        return outcome
+    }
+
+    /// Keys "5", "0", "#" from `startSample`: sox tones of 60, 80 and 100 ms with gaps of 60 and 90 ms,
+    /// `levelDb` relative to sox's level (each tone about -5.8 dBm0). Returns the sounds and each key's
+    /// first and last sample.
+    static func keys(from startSample: Int, levelDb: Double) throws -> (sounds: [(atSample: Int, samples: [Int16])], spans: [Range<Int>]) {
+        var sounds: [(atSample: Int, samples: [Int16])] = []
+        var spans: [Range<Int>] = []
+        var at = startSample
+        for (key, ms, gapMs) in [("5", 60, 60), ("0", 80, 90), ("#", 100, 0)] {
+            let digit = try #require(DTMFDigit(character: Character(key)))
+            let tone = TestAudio.scaled(try DTMFDetectorTests.soxPair(digit, ms: ms, padMs: 0), byDb: levelDb)
+            sounds.append((at, tone))
+            spans.append(at..<(at + tone.count))
+            at += tone.count + gapMs * samplesPerMs
+        }
+        return (sounds, spans)
+    }
+
+    static let keyDigits = "50#".compactMap { DTMFDigit(character: $0) }
+
+    /// Keys land anywhere in a 20 ms frame; 157 samples puts the first one's onset at the very end of one.
+    @Test(arguments: [0.0, -12.0], [0, 157])
+    func keysPressedWhileTheBotTalksAreDigitsNotABargeIn(levelDb: Double, offsetSamples: Int) throws {
+        let bot = try BargeInDetectorTests.voices.get().bot
+        let keys = try Self.keys(from: 2_000 * Self.samplesPerMs + offsetSamples, levelDb: levelDb)
+        // A handset with a good echo canceller: the bot's echo (45 dB down) stays under the line noise.
+        let outcome = try Self.call(bot: bot, sounds: keys.sounds, totalMs: 4_000, echoReturnLossDb: 45)
+        #expect(outcome.digits.map(\.digit) == Self.keyDigits)
+        #expect(outcome.bargeIns.isEmpty, "barge-in at \(outcome.bargeIns)")
+        #expect(outcome.speechStarts.isEmpty, "speech started at \(outcome.speechStarts)")
+        // Without the DTMF detector's word, the same keys interrupt the bot and open a turn.
+        let unaware = try Self.call(bot: bot, sounds: keys.sounds, totalMs: 4_000, echoReturnLossDb: 45, keypadAware: false)
+        #expect(!unaware.bargeIns.isEmpty)
+        #expect(!unaware.speechStarts.isEmpty)
+
+        // A line with the default assumed echo (25 dB down): the echo is activity the VAD reports on its
+        // own (it does not know what the bot says), and the keys add none; barge-in is echo-aware.
+        let echoing = try Self.call(bot: bot, sounds: keys.sounds, totalMs: 4_000)
+        let echoOnly = try Self.call(bot: bot, sounds: [], totalMs: 4_000)
+        #expect(echoing.digits.map(\.digit) == Self.keyDigits)
+        #expect(echoing.bargeIns.isEmpty, "barge-in at \(echoing.bargeIns)")
+        #expect(echoing.speechStarts.map(\.atMs) == echoOnly.speechStarts.map(\.atMs))
+    }
+
+    @Test(arguments: [0.0, -12.0], [0, 157])
+    func keysPressedWhileTheBotIsSilentOpenNoTurn(levelDb: Double, offsetSamples: Int) throws {
+        let keys = try Self.keys(from: 1_500 * Self.samplesPerMs + offsetSamples, levelDb: levelDb)
+        let outcome = try Self.call(bot: nil, sounds: keys.sounds, totalMs: 3_000)
+        #expect(outcome.digits.map(\.digit) == Self.keyDigits)
+        #expect(outcome.speechStarts.isEmpty, "speech started at \(outcome.speechStarts)")
+        #expect(outcome.speechEnds.isEmpty)
+        #expect(outcome.bargeIns.isEmpty)
+        #expect(abs(outcome.noiseFloorDbfs - -50) < 3, "noise floor \(outcome.noiseFloorDbfs) dBFS")
+        let unaware = try Self.call(bot: nil, sounds: keys.sounds, totalMs: 3_000, keypadAware: false)
+        #expect(!unaware.speechStarts.isEmpty)
+    }
+
+    /// The caller presses "#" and starts talking 100-200 ms after the tone ends.
+    @Test(arguments: [100, 200])
+    func speechRightAfterAKeyIsStillHeardAndBargesIn(gapMs: Int) throws {
+        let voices = try BargeInDetectorTests.voices.get()
+        let hash = try DTMFDetectorTests.soxPair(try #require(DTMFDigit(character: "#")), ms: 80, padMs: 0)
+        let keyAt = 2_000 * Self.samplesPerMs + 61
+        let speechAtMs = (keyAt + hash.count) / Self.samplesPerMs + gapMs
+        let sounds: [(atSample: Int, samples: [Int16])] = [(keyAt, hash), (speechAtMs * Self.samplesPerMs, voices.englishCaller)]
+        let trueOnset = BargeInDetectorTests.onsetMs(of: voices.englishCaller, atMs: speechAtMs)
+
+        let overBot = try Self.call(bot: voices.bot, sounds: sounds, totalMs: 5_500)
+        #expect(overBot.digits.map(\.digit.rawValue) == ["#"])
+        let barge = try #require(overBot.bargeIns.first, "no barge-in for speech \(gapMs) ms after the key")
+        #expect(overBot.bargeIns.count == 1, "\(overBot.bargeIns)")
+        #expect(abs(barge.onsetMs - trueOnset) <= 60, "onset \(barge.onsetMs) ms, speech from \(trueOnset) ms")
+        #expect(barge.decidedAtMs <= trueOnset + BargeInConfig().minimumSpeechMs + 40, "decided at \(barge.decidedAtMs) ms")
+
+        let botSilent = try Self.call(bot: nil, sounds: sounds, totalMs: 5_500)
+        let start = try #require(botSilent.speechStarts.first, "no speech start \(gapMs) ms after the key")
+        print("speech \(gapMs) ms after '#', from \(trueOnset) ms: barge-in onset \(barge.onsetMs) ms decided at "
+            + "\(barge.decidedAtMs) ms; VAD start \(start.atMs) ms decided at \(start.decidedAtMs) ms")
+        #expect(botSilent.speechStarts.count == 1, "\(botSilent.speechStarts)")
+        #expect(abs(start.atMs - trueOnset) <= 40, "speech start \(start.atMs) ms, speech from \(trueOnset) ms")
+        #expect(start.decidedAtMs <= trueOnset + VADConfig().speechStartMs + 40)
+        #expect(botSilent.bargeIns.map(\.onsetMs) == [start.atMs], "with no bot audio barge-in fires on the VAD start")
+    }
+
+    /// The caller is still inside a turn (within the VAD's hangover) when they press a key: the turn
+    /// ends where their speech did, not where the tone did, and the tone starts no new turn.
+    @Test func aTurnOpenWhenAKeyIsPressedEndsWhereTheSpeechEnded() throws {
+        let caller = try BargeInDetectorTests.voices.get().englishCaller
+        let speechAtMs = 1_000
+        let speechEndMs = speechAtMs + caller.count / Self.samplesPerMs
+        let five = try DTMFDetectorTests.soxPair(try #require(DTMFDigit(character: "5")), ms: 100, padMs: 0)
+        let sounds: [(atSample: Int, samples: [Int16])] = [(speechAtMs * Self.samplesPerMs, caller), ((speechEndMs + 150) * Self.samplesPerMs + 33, five)]
+        let outcome = try Self.call(bot: nil, sounds: sounds, totalMs: speechEndMs + 2_000)
+        #expect(outcome.digits.map(\.digit.rawValue) == ["5"])
+        #expect(outcome.speechStarts.count == 1, "\(outcome.speechStarts)")
+        let end = try #require(outcome.speechEnds.first)
+        #expect(outcome.speechEnds.count == 1, "\(outcome.speechEnds)")
+        print("turn open when '5' was pressed: speech ended at \(speechEndMs) ms, turn end reported at \(end.atMs) ms")
+        #expect(abs(end.atMs - speechEndMs) <= 60, "turn ended at \(end.atMs) ms, speech ended at \(speechEndMs) ms")
+        #expect(end.decidedAtMs <= end.atMs + VADConfig().speechStopMs + 20)
+    }
+}

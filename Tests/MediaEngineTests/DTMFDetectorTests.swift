@@ -233,6 +233,46 @@ import Testing
         #expect(detector.statistics.events == 1)
     }
 
+    /// `toneOnsetMs` is what keeps the VAD and barge-in from taking a key for speech: it must come on
+    /// within the first three 20 ms frames the tone reaches, hold through the press and go off soon after.
+    @Test(arguments: [0, 37, 79, 159])
+    func toneOnsetMarksAKeyFromItsThirdFrameUntilItIsReleased(leadSamples: Int) throws {
+        let toneStart = 800 + leadSamples, toneEnd = toneStart + 800  // samples: 100 ms of "8"
+        let audio = Self.phoneLine(Self.pcm(Self.silence(ms: 100) + [Double](repeating: 0, count: leadSamples)
+            + Self.pair(.eight, ms: 100) + Self.silence(ms: 200)))
+        var detector = try DTMFDetector()
+        var onsets: [Int?] = []
+        var events: [DTMFEvent] = []
+        TestAudio.forEachFrame(audio) { frame, ts in
+            if let event = detector.process(frame, timestampMs: ts) { events.append(event) }
+            onsets.append(detector.toneOnsetMs)
+        }
+        let event = try #require(events.first)
+        #expect(events.count == 1)
+        let firstToneFrame = toneStart / 160, lastToneFrame = (toneEnd - 1) / 160
+        let present = onsets.indices.filter { onsets[$0] != nil }
+        let first = try #require(present.first)
+        #expect(first >= firstToneFrame && first <= firstToneFrame + 2, "tone from frame \(firstToneFrame), present from \(first)")
+        #expect(present == Array(first...(present.last ?? first)), "present in one stretch: \(present)")
+        #expect((present.last ?? 0) >= lastToneFrame, "present until frame \(present.last ?? 0), tone until \(lastToneFrame)")
+        #expect((present.last ?? 0) * 20 < toneEnd / 8 + 60, "released after frame \(present.last ?? 0)")
+        #expect(present.allSatisfy { onsets[$0] == event.timestampMs })
+    }
+
+    @Test func toneOnsetComesBeforeTheKeyWhenALongerToneIsRequired() throws {
+        let configuration = DTMFDetector.Configuration(minimumToneDurationMs: 80)
+        let audio = Self.phoneLine(Self.pcm(Self.silence(ms: 100) + Self.pair(.two, ms: 120) + Self.silence(ms: 100)))
+        var detector = try DTMFDetector(configuration: configuration)
+        var firstPresentMs: Int?, reportedMs: Int?
+        TestAudio.forEachFrame(audio) { frame, ts in
+            if detector.process(frame, timestampMs: ts) != nil, reportedMs == nil { reportedMs = ts }
+            if detector.toneOnsetMs != nil, firstPresentMs == nil { firstPresentMs = ts }
+        }
+        let present = try #require(firstPresentMs), reported = try #require(reportedMs)
+        #expect(present <= 140)
+        #expect(present < reported, "present from \(present) ms, reported at \(reported) ms")
+    }
+
     @Test func rejectsUnsupportedSampleRates() {
         #expect(throws: DTMFDetector.ConfigurationError.unsupportedSampleRate(11025)) {
             _ = try DTMFDetector(configuration: .init(sampleRate: 11025))
@@ -256,8 +296,14 @@ import Testing
         #expect(speech.count >= 30 * 8000, "only \(speech.count / 8000) s of speech")
 
         var detector = try DTMFDetector()
-        let events = detector.process(Self.phoneLine(speech), timestampMs: 0)
+        var events: [DTMFEvent] = []
+        var toneFrames = 0
+        TestAudio.forEachFrame(Self.phoneLine(speech)) { frame, ts in
+            if let event = detector.process(frame, timestampMs: ts) { events.append(event) }
+            if detector.toneOnsetMs != nil { toneFrames += 1 }
+        }
         #expect(events.isEmpty, "talk-off: \(events)")
+        #expect(toneFrames == 0, "speech taken for a keypad tone in \(toneFrames) frames")
         // The speech was loud enough to be screened, and the energy-share check is what stopped it.
         let stats = detector.statistics
         #expect(stats.blocks >= 30 * 8000 / 102)

@@ -172,6 +172,43 @@ import Testing
         }
     }
 
+    /// A caller holding a key for four seconds on a -55 dBFS line: told by a `DTMFDetector` running on
+    /// the same frames, the VAD takes none of it for speech, its floor stays at the line's noise (it
+    /// would otherwise learn the tone within its 3 s window), and a word after the key is still found.
+    @Test func aHeldKeyIsNeitherSpeechNorTheNoiseFloor() throws {
+        let noise = TestAudio.scaledNoise(TestAudio.lineNoise(count: 8 * 8_000, seed: 5), levelDbfs: -55)
+        let key = DTMFDetectorTests.pcm(DTMFDetectorTests.pair(.star, ms: 4_000, rowDbm0: -12, columnDbm0: -12))
+        let word = TestAudio.scaled(TestAudio.trimmed(try TestAudio.speech("Hello there", voice: "en-us")), byDb: -6)
+        var clean = [Int16](repeating: 0, count: noise.count)
+        for (i, s) in key.enumerated() { clean[8_000 + i] = s }
+        for (i, s) in word.enumerated() { clean[5_500 * 8 + i] = s }
+        let signal = TestAudio.muLawChannel(zip(clean, noise).map { Int16(clamping: Int($0) + Int($1)) })
+
+        func run(aware: Bool) throws -> (events: [VADEvent], floorAtToneEnd: Double) {
+            var vad = VoiceActivityDetector()
+            var dtmf = try DTMFDetector()
+            var events: [VADEvent] = []
+            var floor = 0.0
+            TestAudio.forEachFrame(signal) { frame, ts in
+                _ = dtmf.process(frame, timestampMs: ts)
+                let decision = vad.process(frame, timestampMs: ts, keypadToneSinceMs: aware ? dtmf.toneOnsetMs : nil)
+                if let event = decision.event { events.append(event) }
+                if ts == 4_900 { floor = vad.noiseFloorDbfs }  // the tone's last frames
+            }
+            return (events, floor)
+        }
+        let aware = try run(aware: true)
+        #expect(abs(aware.floorAtToneEnd - -55) < 2, "floor \(aware.floorAtToneEnd) dBFS at the end of the key")
+        guard case .speechStarted(let startMs)? = aware.events.first else {
+            Issue.record("no speech start: \(aware.events)")
+            return
+        }
+        #expect(abs(startMs - 5_500) <= 40, "speech start \(startMs) ms, the word from 5500 ms")
+        #expect(aware.events.count == 2, "\(aware.events)")
+        let unaware = try run(aware: false)
+        #expect(unaware.floorAtToneEnd > -30, "without the DTMF detector's word the floor learns the tone: \(unaware.floorAtToneEnd) dBFS")
+    }
+
     @Test func finishClosesAnOpenSegmentAtItsLastSpeechFrame() throws {
         let hello = TestAudio.trimmed(try TestAudio.speech("Hello there", voice: "en-us"))
         let signal = [Int16](repeating: 0, count: 4000) + hello

@@ -97,6 +97,23 @@ struct VoiceTurnTests {
         #expect(events.count(of: "response.created") == 0)
     }
 
+    /// `audio_start_ms` is backdated by the prefix padding with server VAD, as the real API's is, and not
+    /// with semantic VAD, which has no padding setting; the engine adds `TurnDetection.speechStartPaddingMs`
+    /// back, so for every kind of turn detection it gets the true onset (500 ms into this audio).
+    @Test(arguments: [
+        (RealtimeTurnDetection.serverVAD(.init(prefixPaddingMs: 300, createResponse: false)), TurnDetection.serverVAD(.standard)),
+        (.serverVAD(.init(prefixPaddingMs: 120, createResponse: false)),
+         .serverVAD(.init(threshold: 0.5, prefixPaddingMs: 120, silenceDurationMs: 500, idleTimeoutMs: nil))),
+        (.semanticVAD(.init(eagerness: .high, createResponse: false)), .semanticVAD(eagerness: .high)),
+    ])
+    func speechOnsetIsTheAudioStartPlusTheEnginesPadding(wire: RealtimeTurnDetection, tenant: TurnDetection) async throws {
+        let harness = try await SessionHarness.started()
+        try await harness.send(Fixtures.phoneSession(turnDetection: wire))
+        await harness.appendMuLaw(Fixtures.silence(ms: 500) + Fixtures.tone(ms: 1000) + Fixtures.silence(ms: 1500))
+        let starts = harness.events.compactMap { if case .inputAudioSpeechStarted(let e) = $0 { e.audioStartMs } else { nil } }
+        #expect(starts.map { $0 + tenant.speechStartPaddingMs } == [500], "audio_start_ms \(starts)")
+    }
+
     @Test func aHigherThresholdIgnoresQuietAudio() async throws {
         let harness = try await SessionHarness.started()
         try await harness.send(Fixtures.phoneSession(turnDetection: .serverVAD(.init(threshold: 0.9))))

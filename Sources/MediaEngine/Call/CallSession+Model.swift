@@ -78,7 +78,7 @@ extension CallSession {
             callerTurnEndedNs = nil
             responseTimer?.cancel()
             if settings.tenant.model.bargeIn == .model {
-                bargeIn(source: .model, onsetMs: appendMediaOffsetMs + started.audioStartMs, nowNs: clock())
+                bargeIn(source: .model, onsetMs: modelSpeechOnsetMs(audioStartMs: started.audioStartMs), nowNs: clock())
             }
         case .inputAudioCommitted:
             armResponseTimer()
@@ -116,6 +116,17 @@ extension CallSession {
         default:
             break
         }
+    }
+
+    /// The caller's speech onset (media ms) that a model `speech_started` reports. Its `audio_start_ms`
+    /// counts from the session's first append (media time `appendMediaOffsetMs`) and is backdated by the
+    /// server VAD's prefix padding, which is audio before the speech, not speech: it is added back, so
+    /// that a model barge-in's onset, and the `decisionMs` measured from it, mean what the engine's
+    /// own detector's do. (Speech within the padding of the session's first audio gets an
+    /// `audio_start_ms` clamped at 0, the simulator's does; its onset then comes out up to the padding
+    /// late, a case of the first fraction of a second of a session only.)
+    func modelSpeechOnsetMs(audioStartMs: Int) -> Int {
+        appendMediaOffsetMs + audioStartMs + settings.tenant.model.turnDetection.speechStartPaddingMs
     }
 
     /// Tools the engine carries out itself. `end_call`: hang up once the goodbye has played.

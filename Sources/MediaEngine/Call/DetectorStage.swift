@@ -5,6 +5,11 @@
 ///   at the caller's end right now, so the bot's own echo does not interrupt it).
 /// - `DTMFDetector`: keypad tones carried in-band in the audio.
 ///
+/// The DTMF detector runs first on each frame: while it hears a keypad tone, the frame is no speech for
+/// the VAD (no segment starts, the noise floor does not learn the tone) nor for barge-in, so a caller
+/// pressing a key neither interrupts the bot nor opens a turn. `RecordingAnalyzer` runs this same
+/// stage, so offline analysis agrees with the live call.
+///
 /// Value types, owned by the call's actor; no allocation per frame.
 public struct DetectorStage {
     public private(set) var vad: VoiceActivityDetector
@@ -20,9 +25,17 @@ public struct DetectorStage {
     }
 
     public init(settings: CallSettings) throws {
-        vad = VoiceActivityDetector(config: settings.vad, sampleRate: 8_000)
-        bargeIn = BargeInDetector(config: settings.bargeIn)
-        dtmf = try DTMFDetector()
+        try self.init(vad: settings.vad, bargeIn: settings.bargeIn)
+    }
+
+    /// Throws `DTMFDetector.ConfigurationError` for a DTMF configuration that is not for 8 kHz or is
+    /// out of range.
+    public init(vad: VADConfig = VADConfig(), bargeIn: BargeInConfig = BargeInConfig(),
+                dtmf: DTMFDetector.Configuration = DTMFDetector.Configuration()) throws(DTMFDetector.ConfigurationError) {
+        guard dtmf.sampleRate == 8_000 else { throw .unsupportedSampleRate(dtmf.sampleRate) }
+        self.vad = VoiceActivityDetector(config: vad, sampleRate: 8_000)
+        self.bargeIn = BargeInDetector(config: bargeIn)
+        self.dtmf = try DTMFDetector(configuration: dtmf)
     }
 
     /// True while the caller is inside a speech segment.
@@ -31,9 +44,19 @@ public struct DetectorStage {
     /// Runs one 8 kHz frame at media time `timestampMs`; `playedLevelDbfs` is the level of the bot audio
     /// playing to the caller now (nil when none is).
     public mutating func process(_ pcm: UnsafeBufferPointer<Int16>, timestampMs: Int, playedLevelDbfs: Double?) -> Detection {
-        let decision = vad.process(pcm, timestampMs: timestampMs)
-        let barge = bargeIn.process(decision, timestampMs: timestampMs, playedLevelDbfs: playedLevelDbfs)
         let tone = dtmf.process(pcm, timestampMs: timestampMs)
+        let decision = vad.process(pcm, timestampMs: timestampMs, keypadToneSinceMs: dtmf.toneOnsetMs)
+        let barge = bargeIn.process(decision, timestampMs: timestampMs, playedLevelDbfs: playedLevelDbfs)
         return Detection(vad: decision.event, bargeInOnsetMs: barge.onsetMs, dtmf: tone)
+    }
+
+    /// Convenience for tests and offline analysis.
+    public mutating func process(_ pcm: [Int16], timestampMs: Int, playedLevelDbfs: Double?) -> Detection {
+        pcm.withUnsafeBufferPointer { process($0, timestampMs: timestampMs, playedLevelDbfs: playedLevelDbfs) }
+    }
+
+    /// Closes a speech segment still open at the end of the stream: its `speechEnded` event, or nil.
+    public mutating func finish() -> VADEvent? {
+        vad.finish()
     }
 }

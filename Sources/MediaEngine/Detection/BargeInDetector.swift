@@ -11,6 +11,10 @@
 /// speech start, at the VAD's backdated start time. After firing it stays quiet until there has been
 /// no qualifying frame for `rearmAfterMs`.
 ///
+/// A keypad tone is not the caller talking: a frame the VAD marks as a keypad tone never qualifies,
+/// and it drops the current run, which may hold the tone's first frames (taken for speech before the
+/// DTMF detector could tell); it teaches the echo estimate nothing either.
+///
 /// The return loss starts at `echoReturnLossDb`. With `adaptsEchoReturnLoss`, while the bot plays and
 /// the caller is silent (the frame does not qualify), the detector measures how far the caller's line
 /// is below the played audio. A frame with signal in it (the VAD says speech) that is closer than the
@@ -59,6 +63,13 @@ public struct BargeInDetector: Sendable {
         let duration = vad.durationMs
 
         let expectedEcho = playing ? playedPeak - echoReturnLossDb : -120
+        if vad.isKeypadTone {
+            runSpeechMs = 0
+            runGapMs = 0
+            sinceQualifyingMs += duration
+            if fired && sinceQualifyingMs >= config.rearmAfterMs { fired = false }
+            return BargeInDecision(onsetMs: nil, isQualifying: false, botIsPlaying: playing, expectedEchoDbfs: expectedEcho)
+        }
         let qualifies = vad.isSpeech && (!playing || vad.levelDbfs >= expectedEcho + config.marginDb)
         if playing && !qualifies && config.adaptsEchoReturnLoss {
             adaptEchoReturnLoss(measuredDb: playedPeak - vad.levelDbfs, frameHasSignal: vad.isSpeech, durationMs: duration)

@@ -79,6 +79,22 @@ public struct DTMFDetector: Sendable {
     /// What the detector has seen so far.
     public private(set) var statistics = Statistics()
 
+    /// Media time (ms) at which the keypad tone present now began (the start of its first analysis
+    /// block, as `DTMFEvent.timestampMs`), or nil when no tone is present. For the other detectors,
+    /// which must not take the tone for speech.
+    ///
+    /// A tone counts as present from its first confirmed block on (two blocks the same pair filled,
+    /// the second passing the tone model: at most about 38 ms after the tone began, so 20 ms frames
+    /// see it by the third frame the tone reaches), which is before its key is reported when
+    /// `minimumToneDurationMs` asks for more blocks; it stays present while the key is held and until
+    /// the key is released (`minimumPauseDurationMs` after the tone stopped). A single block that
+    /// merely screened as a pair does not count, so a speech sound that happens to look like one does
+    /// not silence the caller. Reading it costs nothing.
+    public var toneOnsetMs: Int? {
+        if held != nil { return heldOnsetMs }
+        return candidateBlocks >= 2 ? candidateOnsetMs : nil
+    }
+
     private var analyzer: DTMFBlockAnalyzer
     /// Media time (ms) of the first sample of the block being filled.
     private var blockStartMs = 0
@@ -86,8 +102,9 @@ public struct DTMFDetector: Sendable {
     private var candidate: DTMFDigit?
     private var candidateBlocks = 0
     private var candidateOnsetMs = 0
-    /// The key reported and not yet released, and the blocks without it since.
+    /// The key reported and not yet released, its tone's onset, and the blocks without it since.
     private var held: DTMFDigit?
+    private var heldOnsetMs = 0
     private var pauseBlocks = 0
     /// A second event completed within one `process` call waits here for the next call.
     private var pending: DTMFEvent?
@@ -195,6 +212,7 @@ public struct DTMFDetector: Sendable {
         }
         guard held == nil, let digit = candidate, candidateBlocks >= requiredToneBlocks else { return nil }
         held = digit
+        heldOnsetMs = candidateOnsetMs
         pauseBlocks = 0
         statistics.events += 1
         return DTMFEvent(digit: digit, timestampMs: candidateOnsetMs)

@@ -1,5 +1,6 @@
 /// Runs the engine's detectors over a whole recording, exactly as a call runs them on its live audio:
-/// 20 ms frames of 8 kHz PCM16 through the voice activity detector and the in-band DTMF detector.
+/// 20 ms frames of 8 kHz PCM16 through the call's `DetectorStage` (the in-band DTMF detector, then the
+/// voice activity detector, which takes no keypad tone for speech), with no bot audio playing.
 ///
 /// Backs `engine-server analyze`, which lets a tenant's engineer tune the VAD on recordings of their
 /// own lines. Recordings at other rates are resampled to 8 kHz first (libsamplerate, best quality).
@@ -30,9 +31,6 @@ public struct RecordingAnalyzer {
         }
     }
 
-    /// Longest activity segment that is taken for keypad tones when it contains a detected digit (s).
-    static let maximumToneSegmentSeconds = 0.8
-
     public var vadConfig: VADConfig
     public var dtmfConfig: DTMFDetector.Configuration
 
@@ -60,8 +58,7 @@ public struct RecordingAnalyzer {
 
     /// Analyzes 8 kHz PCM16 samples.
     public func analyze(pcm8k samples: [Int16]) throws -> Report {
-        var vad = VoiceActivityDetector(config: vadConfig, sampleRate: 8_000)
-        var dtmf = try DTMFDetector(configuration: dtmfConfig)
+        var stage = try DetectorStage(vad: vadConfig, dtmf: dtmfConfig)
         var speech: [(Double, Double)] = []
         var digits: [(Double, Character)] = []
         var openStart: Int?
@@ -72,30 +69,25 @@ public struct RecordingAnalyzer {
                 let end = min(offset + frame, all.count)
                 let chunk = UnsafeBufferPointer(rebasing: all[offset..<end])
                 let timestampMs = offset / 8
-                switch vad.process(chunk, timestampMs: timestampMs).event {
+                let detection = stage.process(chunk, timestampMs: timestampMs, playedLevelDbfs: nil)
+                switch detection.vad {
                 case .speechStarted(let atMs)?: openStart = atMs
                 case .speechEnded(let atMs)?:
                     speech.append((Double(openStart ?? atMs) / 1000, Double(atMs) / 1000))
                     openStart = nil
                 case nil: break
                 }
-                if let event = dtmf.process(chunk, timestampMs: timestampMs) {
+                if let event = detection.dtmf {
                     digits.append((Double(event.timestampMs) / 1000, event.digit.rawValue))
                 }
                 offset = end
             }
         }
-        if case .speechEnded(let atMs)? = vad.finish() {
+        if case .speechEnded(let atMs)? = stage.finish() {
             speech.append((Double(openStart ?? atMs) / 1000, Double(atMs) / 1000))
         }
-        // Keypad tones are loud, steady sound: the VAD marks them as activity too. A short segment that
-        // holds a detected tone is the keypad, not someone speaking.
-        speech.removeAll { segment in
-            segment.1 - segment.0 < Self.maximumToneSegmentSeconds
-                && digits.contains { $0.0 >= segment.0 - 0.05 && $0.0 <= segment.1 }
-        }
         return Report(speech: speech, dtmf: digits, durationSeconds: Double(samples.count) / 8_000,
-                      noiseFloorDbfs: vad.noiseFloorDbfs)
+                      noiseFloorDbfs: stage.vad.noiseFloorDbfs)
     }
 }
 

@@ -32,6 +32,17 @@ struct SpeechBand: Sendable {
         elevatedMs = excessDb >= sustainedMarginDb ? elevatedMs + durationMs : 0
     }
 
+    /// Takes one frame's mean-square power while a keypad tone is on the line: the level is measured,
+    /// but the floor does not see it (a tone is neither the line's noise nor a reason to raise the
+    /// floor's minimum) and the band does not count as elevated (so neither a sustained run nor a
+    /// backdated onset reaches into the tone).
+    mutating func holdThroughTone(power: Double) {
+        previousPower = power
+        levelDb = AudioLevel.powerToDbfs(power)
+        excessDb = levelDb - floor.floorDb
+        elevatedMs = 0
+    }
+
     /// Tells the band that the last frame was noise (so its floor learns the noise's spread).
     mutating func learnNoise(durationMs: Int) {
         floor.learnNoise(levelDb: levelDb, durationMs: durationMs)

@@ -14,13 +14,18 @@ public struct VADDecision: Sendable, Equatable {
     public var levelDbfs: Double
     /// Duration of the frame (ms, rounded).
     public var durationMs: Int
+    /// The frame carries a keypad (DTMF) tone, as the DTMF detector said: it is not speech, whatever
+    /// its level, and the barge-in detector drops the run the tone's first frames may have begun.
+    public var isKeypadTone: Bool
 
-    public init(isSpeech: Bool, isInSegment: Bool, event: VADEvent?, levelDbfs: Double, durationMs: Int) {
+    public init(isSpeech: Bool, isInSegment: Bool, event: VADEvent?, levelDbfs: Double, durationMs: Int,
+                isKeypadTone: Bool = false) {
         self.isSpeech = isSpeech
         self.isInSegment = isInSegment
         self.event = event
         self.levelDbfs = levelDbfs
         self.durationMs = durationMs
+        self.isKeypadTone = isKeypadTone
     }
 }
 

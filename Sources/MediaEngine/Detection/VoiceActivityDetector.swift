@@ -14,6 +14,11 @@
 ///   absolute minimum).
 /// - Segments need `speechStartMs` of speech frames to start and `speechStopMs` of non-speech to end;
 ///   the reported times are backdated to the first and last speech frames (see `VADEvent`).
+/// - Keypad tones are loud, steady sound that this level detector alone would call speech. The caller
+///   of `process` says when the DTMF detector hears one (`keypadToneSinceMs`): such a frame is not
+///   speech, the floors neither learn from it nor count it, and the tone's first frames, which came
+///   before the DTMF detector could tell, are taken back: a run towards a segment start is dropped,
+///   and an open segment's last speech is set back to before the tone (see `process`).
 ///
 /// Measured on espeak-ng sentences over line noise through mu-law (see the tests): frame accuracy
 /// 99.7-99.9% at 20 dB SNR, 98-99% at 10 dB, 97% (English) and 84-90% (Hebrew) at 0 dB.
@@ -49,6 +54,11 @@ public struct VoiceActivityDetector: Sendable {
     private var candidateGapMs = 0
     /// End of the last speech frame of the open segment (ms).
     private var lastSpeechEndMs = 0
+    /// Inside the open segment: start of the current run of consecutive speech frames (ms), and
+    /// `lastSpeechEndMs` before that run began, so that a run that was a keypad tone's onset can be
+    /// taken back.
+    private var speechRunStartMs = 0
+    private var speechEndBeforeRunMs = 0
     /// Non-speech since then (ms).
     private var silenceMs = 0
 
@@ -73,12 +83,28 @@ public struct VoiceActivityDetector: Sendable {
         fullFloor = NoiseFloorTracker(windowMs: config.noiseFloorWindowMs)
     }
 
+    /// How long before a keypad tone's reported onset the frame holding its true onset can start
+    /// (ms): the DTMF detector dates a tone by its first whole 12.75 ms block, and a 20 ms frame can
+    /// begin up to 20 ms before the tone does.
+    static let toneOnsetSlackMs = 40
+
     /// Classifies one frame of PCM16 audio whose first sample is at media time `timestampMs`.
     /// Frames must be given in order; the timestamp is only used to date events.
-    public mutating func process(_ frame: UnsafeBufferPointer<Int16>, timestampMs: Int) -> VADDecision {
+    ///
+    /// `keypadToneSinceMs`: when a keypad tone is present in this frame, the media time it began
+    /// (`DTMFDetector.toneOnsetMs` after the DTMF detector has taken this same frame). Such a frame is
+    /// never speech. Since the DTMF detector knows a tone only from its second whole block on, up to
+    /// two frames of the tone's beginning may already have been taken for speech; they are taken back
+    /// here: outside a segment the run towards a start is dropped (it is at most 40 ms of tone, under
+    /// any sensible `speechStartMs`, plus whatever sound ran straight into the tone), inside one the
+    /// last speech is set back to before the tone, so the segment ends `speechStopMs` after the
+    /// caller's last word as usual.
+    public mutating func process(_ frame: UnsafeBufferPointer<Int16>, timestampMs: Int,
+                                 keypadToneSinceMs: Int? = nil) -> VADDecision {
         let count = frame.count
         guard count > 0 else {
-            return VADDecision(isSpeech: false, isInSegment: inSegment, event: nil, levelDbfs: -120, durationMs: 0)
+            return VADDecision(isSpeech: false, isInSegment: inSegment, event: nil, levelDbfs: -120, durationMs: 0,
+                               isKeypadTone: keypadToneSinceMs != nil)
         }
         var fullSum = 0.0, lowSum = 0.0, highSum = 0.0
         if limitsUpperBand {
@@ -109,6 +135,13 @@ public struct VoiceActivityDetector: Sendable {
         let durationMs = (count * 1000 + sampleRate / 2) / sampleRate
         let n = Double(count)
         let fullDb = AudioLevel.powerToDbfs(fullSum / n)
+        if let toneMs = keypadToneSinceMs {
+            low.holdThroughTone(power: lowSum / n)
+            high.holdThroughTone(power: highSum / n)
+            let event = maskKeypadTone(sinceMs: toneMs, timestampMs: timestampMs, durationMs: durationMs)
+            return VADDecision(isSpeech: false, isInSegment: inSegment, event: event, levelDbfs: fullDb, durationMs: durationMs,
+                               isKeypadTone: true)
+        }
         low.update(power: lowSum / n, durationMs: durationMs, sustainedMarginDb: config.sustainedMarginDb)
         high.update(power: highSum / n, durationMs: durationMs, sustainedMarginDb: config.sustainedMarginDb)
         fullFloor.update(levelDb: fullDb, durationMs: durationMs)
@@ -131,8 +164,8 @@ public struct VoiceActivityDetector: Sendable {
     }
 
     /// Convenience for tests and offline analysis.
-    public mutating func process(_ frame: [Int16], timestampMs: Int) -> VADDecision {
-        frame.withUnsafeBufferPointer { process($0, timestampMs: timestampMs) }
+    public mutating func process(_ frame: [Int16], timestampMs: Int, keypadToneSinceMs: Int? = nil) -> VADDecision {
+        frame.withUnsafeBufferPointer { process($0, timestampMs: timestampMs, keypadToneSinceMs: keypadToneSinceMs) }
     }
 
     /// Convenience for a whole `AudioFrame` (its sample rate must be the detector's).
@@ -162,6 +195,10 @@ public struct VoiceActivityDetector: Sendable {
     private mutating func advanceSegment(isSpeech: Bool, onsetMs: Int, timestampMs: Int, durationMs: Int) -> VADEvent? {
         if inSegment {
             if isSpeech {
+                if silenceMs > 0 {
+                    speechRunStartMs = timestampMs
+                    speechEndBeforeRunMs = lastSpeechEndMs
+                }
                 lastSpeechEndMs = timestampMs + durationMs
                 silenceMs = 0
                 return nil
@@ -183,6 +220,8 @@ public struct VoiceActivityDetector: Sendable {
             inSegment = true
             candidateSpeechMs = 0
             lastSpeechEndMs = timestampMs + durationMs
+            speechRunStartMs = candidateStartMs
+            speechEndBeforeRunMs = candidateStartMs
             silenceMs = 0
             return .speechStarted(atMs: candidateStartMs)
         }
@@ -194,5 +233,26 @@ public struct VoiceActivityDetector: Sendable {
             }
         }
         return nil
+    }
+
+    /// A frame of keypad tone that began at `sinceMs`: not speech, and the tone's first frames, taken
+    /// for speech before the DTMF detector knew, are taken back.
+    private mutating func maskKeypadTone(sinceMs: Int, timestampMs: Int, durationMs: Int) -> VADEvent? {
+        guard inSegment else {
+            candidateSpeechMs = 0
+            candidateGapMs = 0
+            return nil
+        }
+        if speechRunStartMs >= sinceMs - Self.toneOnsetSlackMs {
+            // The speech frames since the last pause were the tone's beginning.
+            lastSpeechEndMs = speechEndBeforeRunMs
+        } else {
+            // The caller talked right up to the tone.
+            lastSpeechEndMs = min(lastSpeechEndMs, sinceMs)
+        }
+        silenceMs = timestampMs + durationMs - lastSpeechEndMs
+        guard silenceMs >= config.speechStopMs else { return nil }
+        inSegment = false
+        return .speechEnded(atMs: lastSpeechEndMs)
     }
 }

@@ -89,4 +89,19 @@ public enum TurnDetection: Sendable, Equatable, Encodable {
     public enum Eagerness: String, Sendable, Equatable, CaseIterable, Encodable {
         case low, medium, high, auto
     }
+
+    /// How far before the speech the model's VAD found an `input_audio_buffer.speech_started`'s
+    /// `audio_start_ms` lies (ms), so the caller's real onset is `audio_start_ms` plus this.
+    ///
+    /// The API dates that event at "the beginning of audio sent to the model", which "includes the
+    /// `prefix_padding_ms` configured in the Session" (protocols.md B.4): with server VAD it is the
+    /// session's prefix padding. Semantic VAD has no such setting (`prefix_padding_ms` is documented
+    /// as used only for server VAD, and protocols.md's `semantic_vad` object has none), so 0: the
+    /// event is taken at face value, and the simulator's stand-in for semantic VAD pads nothing either.
+    public var speechStartPaddingMs: Int {
+        switch self {
+        case .serverVAD(let vad): vad.prefixPaddingMs
+        case .semanticVAD: 0
+        }
+    }
 }

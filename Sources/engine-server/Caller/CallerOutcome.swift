@@ -31,6 +31,8 @@ struct CallerOutcome: Sendable {
         var heardMs: Int?
         /// When the caller's interrupting speech began (first word sent), and when `clear` arrived.
         var onsetNs: UInt64?
+        /// The same onset on the call's media timeline (ms), to compare with the engine's `bargeIn` event.
+        var onsetMediaMs: Int?
         var clearNs: UInt64
     }
 

@@ -107,7 +107,10 @@ struct CallerClock {
             let mediaMs = self.mediaMs
             let sentNs = try await tick(payload, outbound: outbound, state: state)
             if index == utterance.firstSpeechFrame, bargingIn {
-                state.withLock { $0.bargeInOnsetNs = sentNs }
+                state.withLock { live in
+                    live.bargeInOnsetNs = sentNs
+                    live.bargeInOnsetMediaMs = mediaMs
+                }
             }
             if index == utterance.lastSpeechFrame {
                 state.withLock { live in

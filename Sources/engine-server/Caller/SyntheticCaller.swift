@@ -55,6 +55,8 @@ struct SyntheticCaller: Sendable {
         /// The turn (index into `outcome.turns`) waiting for its first bot frame.
         var openTurn: Int?
         var bargeInOnsetNs: UInt64?
+        /// Media time (ms) of the interrupting speech's first word.
+        var bargeInOnsetMediaMs: Int?
         /// The caller sent `stop`: the stream closing after it is not the engine hanging up.
         var callerHungUp = false
         var outcome: Outcome
@@ -243,9 +245,10 @@ struct SyntheticCaller: Sendable {
                     let heard = live.playout.heard(sinceTickMs: Double(now - min(now, live.lastTickNs)) / 1e6)
                     let onset = live.bargeInOnsetNs.map { Double(now - min(now, $0)) / 1e6 }
                     live.outcome.bargeIns.append(.init(onsetToClearMs: onset ?? -1, heardItem: heard?.item, heardMs: heard?.ms,
-                                                       onsetNs: live.bargeInOnsetNs, clearNs: now))
+                                                       onsetNs: live.bargeInOnsetNs, onsetMediaMs: live.bargeInOnsetMediaMs, clearNs: now))
                     live.outcome.clearsReceived += 1
                     live.bargeInOnsetNs = nil
+                    live.bargeInOnsetMediaMs = nil
                     let echoes = live.playout.clear(nowNs: now)
                     live.outcome.marksEchoed += echoes.count
                     return echoes
