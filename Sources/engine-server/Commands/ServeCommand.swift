@@ -57,6 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let allowed = CPUAffinity.allowedCPUCount(), allowed < NIOSingletons.groupLoopCountSuggestion {
+            NIOSingletons.groupLoopCountSuggestion = allowed  // one event loop per CPU we may use
+        }
         if executor == .nio {
             // Every message crosses socket -> call -> socket; on Swift's pool each crossing is a thread
             // switch (a futex wake-up) both ways. On the event loops it stays on the socket's thread.
