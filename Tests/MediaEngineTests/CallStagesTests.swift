@@ -46,6 +46,35 @@ import Testing
         }
     }
 
+    @Test func batchedAppendsCarryTheSameAudioInFewerMessages() throws {
+        let tone = MuLaw.encode(TestAudio.sine(frequency: 440, amplitude: 8_000, seconds: 0.24))
+        for path in ModelAudioPath.allCases {
+            var single = try IngressStage(audioPath: path)
+            var batched = try IngressStage(audioPath: path, appendEveryMs: 60)
+            var singleAudio: [UInt8] = [], batchedAudio: [UInt8] = []
+            var batchedMs: [Int] = []
+            for k in 0..<12 {
+                let frame = Array(Base64.encode(Array(tone[(k * 160)..<((k + 1) * 160)])).utf8)
+                try single.ingest(payloadBase64: frame)
+                try batched.ingest(payloadBase64: frame)
+                #expect(single.appendReady)
+                #expect(batched.pcmCount == 160, "the detectors still see every frame")
+                singleAudio += try Self.audio(of: single.appendFrame)
+                if batched.appendReady {
+                    batchedAudio += try Self.audio(of: batched.appendFrame)
+                    batchedMs.append(batched.appendAudioMs)
+                }
+            }
+            #expect(batchedMs == [60, 60, 60, 60], "\(path)")
+            #expect(batchedAudio == singleAudio, "\(path): same audio, same order")
+        }
+    }
+
+    static func audio(of appendFrame: [UInt8]) throws -> [UInt8] {
+        let json = try JSONSerialization.jsonObject(with: Data(appendFrame)) as? [String: String]
+        return try Base64.decode(try #require(json?["audio"]))
+    }
+
     @Test func rejectsBadPayloadsWithoutTouchingTheLastFrame() throws {
         var stage = try IngressStage(audioPath: .pcmu)
         try stage.ingest(payloadBase64: Array(Base64.encode([UInt8](repeating: 0xFF, count: 160)).utf8))

@@ -113,7 +113,7 @@ extension CallSession {
         if modelReady, let link {
             link.send(appendFrame)
             appendedMs += audioMs
-        } else if state != .ended, preconnect.count < settings.preconnectBufferMs / 20 {
+        } else if state != .ended, preconnect.count < settings.preconnectBufferMs / max(20, audioMs) {
             preconnect.append(appendFrame)
         }
     }

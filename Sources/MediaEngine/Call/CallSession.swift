@@ -95,7 +95,7 @@ public actor CallSession {
         logger[metadataKey: "tenant"] = .string(settings.tenant.id)
         self.logger = logger
         let path = settings.tenant.model.audioPath
-        ingress = try IngressStage(audioPath: path)
+        ingress = try IngressStage(audioPath: path, appendEveryMs: settings.modelAppendMs)
         egress = try EgressStage(audioPath: path, queueCapacityMs: settings.egressQueueMs, leadMs: settings.egressLeadMs,
                                  markIntervalMs: settings.markIntervalMs, chunkMs: settings.egressChunkMs)
         detector = try DetectorStage(settings: settings)
@@ -166,7 +166,7 @@ public actor CallSession {
         }
         recordCallerFrame(timestampMs: timestampMs, nowNs: now)
         let detectedNs = probe == nil ? 0 : clock()
-        sendToModel(ingress.appendFrame, audioMs: ingress.pcmCount / 8)
+        if ingress.appendReady { sendToModel(ingress.appendFrame, audioMs: ingress.appendAudioMs) }
         if let probe {
             probe.inboundFrame(mediaMs: timestampMs, receivedNs: receivedNs == 0 ? now : receivedNs, detectedNs: detectedNs,
                                modelSendNs: clock())

@@ -9,6 +9,9 @@ public struct CallSettings: Sendable {
     /// Audio per outbound `media` message once the lead is reached (ms, a multiple of 20; see
     /// `EgressStage.chunkMs`).
     public var egressChunkMs: Int
+    /// Caller audio per `input_audio_buffer.append` (ms, a multiple of 20; see
+    /// `IngressStage.appendEveryMs`).
+    public var modelAppendMs: Int
     /// Minimum audio between two marks (ms).
     public var markIntervalMs: Double
     /// The engine's voice activity detector.
@@ -26,13 +29,14 @@ public struct CallSettings: Sendable {
     /// nil when the tenant does not record calls. The directory must exist.
     public var recordingPath: String?
 
-    public init(tenant: TenantConfig, egressLeadMs: Int = 200, egressQueueMs: Int = 4_000, egressChunkMs: Int = 20, markIntervalMs: Double = 100,
+    public init(tenant: TenantConfig, egressLeadMs: Int = 200, egressQueueMs: Int = 4_000, egressChunkMs: Int = 20, modelAppendMs: Int = 20, markIntervalMs: Double = 100,
                 vad: VADConfig = VADConfig(), bargeIn: BargeInConfig = BargeInConfig(), preconnectBufferMs: Int = 2_000, modelSessionMaxAgeMs: Int = 55 * 60_000,
                 responseTimeoutMs: Int = 8_000, recordingPath: String? = nil) {
         self.tenant = tenant
         self.egressLeadMs = egressLeadMs
         self.egressQueueMs = egressQueueMs
         self.egressChunkMs = egressChunkMs
+        self.modelAppendMs = modelAppendMs
         self.markIntervalMs = markIntervalMs
         self.vad = vad
         self.bargeIn = bargeIn

@@ -5,7 +5,8 @@
 /// - `appendFrame`: the model's `input_audio_buffer.append` JSON for the frame. On the `pcmu` path the
 ///   Twilio base64 payload is copied into it untouched (same codec both sides, nothing to decode for the
 ///   model); on the `pcm24k` path the PCM is resampled to 24 kHz (libsamplerate), written little-endian
-///   and base64-encoded.
+///   and base64-encoded. With `appendEveryMs` above 20, frames are gathered and one append carries
+///   several (`appendReady` says when one is complete).
 ///
 /// Owned by its call's actor (the resampler is not `Sendable`), reused for every frame.
 public struct IngressStage {
@@ -18,10 +19,27 @@ public struct IngressStage {
     public private(set) var pcm8k: [Int16]
     public private(set) var pcmCount = 0
     private var pcm24k: [Int16]
-    private var pcm24kBytesBase64: [UInt8]
+    /// The last frame as the model's raw audio (pcm24k: PCM16 little-endian at 24 kHz).
     private var rawBytes: [UInt8]
-    /// The last frame's `input_audio_buffer.append` JSON (reused buffer).
+    /// Raw audio of the frames waiting for the next append (mu-law or PCM16 LE), when appends carry
+    /// more than one frame.
+    private var pendingRaw: [UInt8] = []
+    private var pendingRawCount = 0
+    private var pendingMs = 0
+    /// Base64 of the audio of one append (reused).
+    private var appendBase64: [UInt8] = []
+    /// Audio per `input_audio_buffer.append` (ms, a multiple of 20): 20 sends each Twilio frame as it
+    /// comes (on the `pcmu` path its base64 is copied through untouched); more batches frames into
+    /// fewer, larger appends (fewer socket writes, at the cost of up to `appendEveryMs - 20` ms more
+    /// before the model hears the audio).
+    public let appendEveryMs: Int
+    /// The `input_audio_buffer.append` JSON completed by the last `ingest` (reused buffer); valid when
+    /// `appendReady`.
     public private(set) var appendFrame: [UInt8] = []
+    /// True when the last `ingest` completed an append: send `appendFrame`, which carries
+    /// `appendAudioMs` of audio.
+    public private(set) var appendReady = false
+    public private(set) var appendAudioMs = 0
     private let upsampler: Resampler?
 
     /// Why a payload was refused. The frame is dropped and counted; the call goes on.
@@ -39,13 +57,13 @@ public struct IngressStage {
         }
     }
 
-    public init(audioPath: ModelAudioPath, quality: Resampler.Quality = .sincFastest) throws {
+    public init(audioPath: ModelAudioPath, appendEveryMs: Int = 20, quality: Resampler.Quality = .sincFastest) throws {
         self.audioPath = audioPath
+        self.appendEveryMs = max(1, appendEveryMs / 20) * 20
         muLaw = []
         pcm8k = []
         pcm24k = []
         rawBytes = []
-        pcm24kBytesBase64 = []
         upsampler = audioPath == .pcm24k ? try Resampler(from: 8_000, to: 24_000, quality: quality) : nil
         reserve(frameBytes: Self.initialFrameBytes)
     }
@@ -60,14 +78,22 @@ public struct IngressStage {
         guard frameBytes > muLaw.count else { return }
         muLaw = [UInt8](repeating: 0, count: frameBytes)
         pcm8k += [Int16](repeating: 0, count: frameBytes - pcm8k.count)  // keeps the last frame readable
-        var base64Bytes = Base64.encodedLength(byteCount: frameBytes)
+        var rawFrameBytes = frameBytes
         if let upsampler {
             pcm24k = [Int16](repeating: 0, count: upsampler.maxOutputCount(inputCount: frameBytes))
             rawBytes = [UInt8](repeating: 0, count: pcm24k.count * 2)
-            pcm24kBytesBase64 = [UInt8](repeating: 0, count: Base64.encodedLength(byteCount: rawBytes.count))
-            base64Bytes = pcm24kBytesBase64.count
+            rawFrameBytes = rawBytes.count
         }
-        appendFrame.reserveCapacity(InputAudioAppendFrame.encodedCount(base64Count: base64Bytes))
+        let rawPerMs = audioPath == .pcmu ? 8 : 48
+        let appendBytes = appendEveryMs == 20 ? rawFrameBytes : appendEveryMs * rawPerMs + rawFrameBytes
+        if appendEveryMs > 20 { reserve(pendingRawBytes: appendBytes) }
+        appendBase64 = [UInt8](repeating: 0, count: Base64.encodedLength(byteCount: appendBytes))
+        appendFrame.reserveCapacity(InputAudioAppendFrame.encodedCount(base64Count: appendBase64.count))
+    }
+
+    private mutating func reserve(pendingRawBytes bytes: Int) {
+        guard bytes > pendingRaw.count else { return }
+        pendingRaw += [UInt8](repeating: 0, count: bytes - pendingRaw.count)
     }
 
     /// Decodes one payload (the base64 text of a Twilio `media` message) and prepares both outputs.
@@ -89,12 +115,51 @@ public struct IngressStage {
             pcm8k.withUnsafeMutableBufferPointer { MuLaw.decode(UnsafeBufferPointer(rebasing: input[0..<count]), into: $0) }
         }
         pcmCount = count
+        appendReady = false
         switch audioPath {
-        case .pcmu:
+        case .pcmu where appendEveryMs == 20:
             _ = InputAudioAppendFrame.write(audioBase64: payload, into: &appendFrame)
+            appendReady = true
+            appendAudioMs = count / 8
+        case .pcmu:
+            batch(from: \.muLaw, count: count, ms: count / 8)
+        case .pcm24k where appendEveryMs == 20:
+            writeAppend(from: \.rawBytes, count: convert24k(count: count), ms: count / 8)
         case .pcm24k:
-            encode24k(count: count)
+            batch(from: \.rawBytes, count: convert24k(count: count), ms: count / 8)
         }
+    }
+
+    /// Adds one frame's raw audio to the pending append, and writes the append once it holds
+    /// `appendEveryMs`.
+    private mutating func batch(from source: KeyPath<IngressStage, [UInt8]>, count: Int, ms: Int) {
+        if pendingRawCount + count > pendingRaw.count { reserve(pendingRawBytes: pendingRawCount + count) }
+        let start = pendingRawCount
+        self[keyPath: source].withUnsafeBufferPointer { frame in
+            pendingRaw.withUnsafeMutableBufferPointer { pending in
+                _ = UnsafeMutableBufferPointer(rebasing: pending[start..<(start + count)]).initialize(from: frame[0..<count])
+            }
+        }
+        pendingRawCount += count
+        pendingMs += ms
+        guard pendingMs >= appendEveryMs else { return }
+        writeAppend(from: \.pendingRaw, count: pendingRawCount, ms: pendingMs)
+        pendingRawCount = 0
+        pendingMs = 0
+    }
+
+    /// Base64-encodes `count` raw bytes of `source` into `appendFrame`.
+    private mutating func writeAppend(from source: KeyPath<IngressStage, [UInt8]>, count: Int, ms: Int) {
+        let needed = Base64.encodedLength(byteCount: count)
+        if needed > appendBase64.count { appendBase64 = [UInt8](repeating: 0, count: needed) }
+        let b64Count = self[keyPath: source].withUnsafeBufferPointer { raw in
+            appendBase64.withUnsafeMutableBufferPointer { Base64.encode(UnsafeBufferPointer(rebasing: raw[0..<count]), into: $0) }
+        }
+        appendBase64.withUnsafeBytes { b64 in
+            _ = InputAudioAppendFrame.write(audioBase64: UnsafeRawBufferPointer(rebasing: b64[0..<b64Count]), into: &appendFrame)
+        }
+        appendReady = true
+        appendAudioMs = ms
     }
 
     /// Array convenience for tests and tools (allocates nothing itself beyond the caller's array).
@@ -108,8 +173,9 @@ public struct IngressStage {
         pcm8k.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<pcmCount])) }
     }
 
-    private mutating func encode24k(count: Int) {
-        guard let upsampler else { return }
+    /// Resamples the last frame to 24 kHz into `rawBytes` (PCM16 little-endian); returns the byte count.
+    private mutating func convert24k(count: Int) -> Int {
+        guard let upsampler else { return 0 }
         let produced = pcm8k.withUnsafeBufferPointer { input in
             pcm24k.withUnsafeMutableBufferPointer { upsampler.process(UnsafeBufferPointer(rebasing: input[0..<count]), into: $0) }
         }
@@ -122,13 +188,6 @@ public struct IngressStage {
                 }
             }
         }
-        let b64Count = rawBytes.withUnsafeBufferPointer { raw in
-            pcm24kBytesBase64.withUnsafeMutableBufferPointer {
-                Base64.encode(UnsafeBufferPointer(rebasing: raw[0..<(produced * 2)]), into: $0)
-            }
-        }
-        pcm24kBytesBase64.withUnsafeBytes { b64 in
-            _ = InputAudioAppendFrame.write(audioBase64: UnsafeRawBufferPointer(rebasing: b64[0..<b64Count]), into: &appendFrame)
-        }
+        return produced * 2
     }
 }

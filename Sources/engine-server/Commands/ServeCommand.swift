@@ -37,6 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
     var drainTimeout = 30
     @Option(help: "Audio per outbound Twilio media message once a reply's 200 ms lead is buffered (ms, multiple of 20); larger means fewer socket writes.")
     var egressChunkMs = 20
+    @Option(help: "Caller audio per input_audio_buffer.append sent to the model (ms, multiple of 20); larger means fewer socket writes and up to that much later hearing.")
+    var modelAppendMs = 20
     @Option(help: "Where tasks run: nio (the calls' tasks on NIO's event loops, no thread switch between a socket and its call) or swift-pool (Swift's own thread pool).")
     var executor: TaskExecutorChoice = .nio
 
@@ -50,6 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard egressChunkMs >= 20, egressChunkMs <= 200, egressChunkMs % 20 == 0 else {
             throw ValidationError("--egress-chunk-ms must be a multiple of 20 from 20 to 200")
+        }
+        guard modelAppendMs >= 20, modelAppendMs <= 200, modelAppendMs % 20 == 0 else {
+            throw ValidationError("--model-append-ms must be a multiple of 20 from 20 to 200")
         }
         if let url = databaseURL, !EngineStorage.isPostgresURL(url) {
             throw ValidationError("--database-url must start with postgresql:// (SQLite under --data-dir is the default)")
@@ -86,7 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = EngineConfiguration(
             host: host, port: port, publicURL: publicURL, realtime: runtime.endpoint,
             callTokenSecret: environment["KOL_CALL_TOKEN_SECRET"].map { Array($0.utf8) } ?? CallTokenSigner.randomSecret(),
-            environment: environment, drainTimeoutSeconds: drainTimeout, egressChunkMs: egressChunkMs)
+            environment: environment, drainTimeoutSeconds: drainTimeout, egressChunkMs: egressChunkMs, modelAppendMs: modelAppendMs)
         let engine: Engine
         do {
             engine = try Engine(configuration: configuration, directory: directory,

@@ -51,7 +51,7 @@ final class Engine: Sendable {
         let observer = self.observer
         let writer = storage.writer
         let startedAt = Date()
-        var settings = CallSettings(tenant: tenant, egressChunkMs: configuration.egressChunkMs,
+        var settings = CallSettings(tenant: tenant, egressChunkMs: configuration.egressChunkMs, modelAppendMs: configuration.modelAppendMs,
                                     modelSessionMaxAgeMs: configuration.modelSessionMaxAgeMs)
         let recordingPath = tenant.recording.enabled ? prepareRecording(callSid: callSid, tenant: tenant, startedAt: startedAt) : nil
         settings.recordingPath = recordingPath.map { storage.recordingsDirectory.appendingPathComponent($0).path }

@@ -25,6 +25,8 @@ struct EngineConfiguration: Sendable {
     var modelSessionMaxAgeMs: Int = 55 * 60_000
     /// Audio per outbound Twilio `media` message once a reply's lead is buffered (ms, multiple of 20).
     var egressChunkMs: Int = 20
+    /// Caller audio per `input_audio_buffer.append` sent to the model (ms, multiple of 20).
+    var modelAppendMs: Int = 20
 
     /// `wss://HOST/twilio/media` for `publicURL` `https://HOST`.
     var mediaStreamURL: String {
