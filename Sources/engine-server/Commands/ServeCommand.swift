@@ -62,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if let allowed = CPUAffinity.allowedCPUCount(), allowed < NIOSingletons.groupLoopCountSuggestion {
+        if let allowed = CPUAffinity.allowedCPUCount(), allowed < System.coreCount {  // set before first use, never read first
             NIOSingletons.groupLoopCountSuggestion = allowed  // one event loop per CPU we may use
         }
         if executor == .nio {
