@@ -68,6 +68,23 @@ import Testing
         #expect(abs(margin.minMs - 180) < 0.1)
     }
 
+    @Test func pacingInSixtyMillisecondMessagesHasNoJitter() {
+        var jitter = LatencyHistogram(), margin = LatencyHistogram()
+        let t0: UInt64 = 1_000_000_000, ms: UInt64 = 1_000_000
+        var arrivals: [CallerOutcome.BotFrameArrival] = []
+        var playoutEnd = t0
+        func arrive(_ ns: UInt64, _ bytes: Int) {
+            arrivals.append(.init(ns: ns, bytes: bytes, bufferedMs: playoutEnd > ns ? Double(playoutEnd - ns) / 1e6 : 0))
+            playoutEnd = max(playoutEnd, ns) + UInt64(bytes) * 125_000
+        }
+        for bytes in [480, 480, 480, 160] { arrive(t0, bytes) }  // the 200 ms prefill
+        for k in 1...10 { arrive(t0 + UInt64(k) * 60 * ms, 480) }
+        EgressAnalysis.analyze(arrivals, leadMs: 200, jitter: &jitter, margin: &margin)
+        #expect(jitter.count == 10)
+        #expect(jitter.maxMs < 0.01)
+        #expect(abs(margin.minMs - 140) < 0.1, "the lead swings by one chunk")
+    }
+
     @Test func aFrameFiveMillisecondsLateShowsAsJitterOnBothOfItsGaps() {
         var jitter = LatencyHistogram(), margin = LatencyHistogram()
         let arrivals = Self.pacedSpurt(startNs: 1_000_000_000, frames: 40, delayNs: [25: 5_000_000])

@@ -201,7 +201,9 @@ public struct EgressStage {
         sentAudio: (UnsafeBufferPointer<UInt8>, _ playoutStartNs: UInt64) -> Void = { _, _ in }
     ) -> String? {
         var started: String?
-        var budget = pacer.sendableBytes(nowNs: nowNs, chunkMs: chunkMs)
+        // The last audio queued (less than a chunk) goes as soon as there is room for what there is.
+        let queuedMs = (queue.byteCount + EgressPacer.frameBytes - 1) / EgressPacer.frameBytes * 20
+        var budget = pacer.sendableBytes(nowNs: nowNs, chunkMs: min(chunkMs, max(20, queuedMs)))
         var message: [UInt8]
         while budget > 0, let head = queue.headItemId {
             if let pending = unmarked, pending.itemId != head { emitMark(nowNs: nowNs, encoder: encoder, emit: emit) }

@@ -5,8 +5,9 @@
 /// one frame per 20 ms. Only that steady part is judged: from the frame after the one that first filled
 /// the buffer to `leadMs`, until the spurt ends.
 ///
-/// - **Jitter** of a frame: how far its gap from the previous frame differs from the previous frame's
-///   duration (|gap − 20 ms| for whole frames). A perfect pacer gives 0.
+/// - **Jitter** of a frame: how far its gap from the previous frame differs from its own duration
+///   (|gap − 20 ms| for 20 ms frames). A paced sender sends a message of d ms once d ms have played
+///   since the last one, so a perfect pacer gives 0 for any message size.
 /// - **Playout margin** of a frame: the audio (ms) still buffered at the caller when it arrived: how
 ///   close the buffer came to running dry (about `leadMs − 20` when healthy; 0 is an underrun).
 enum EgressAnalysis {
@@ -25,7 +26,7 @@ enum EgressAnalysis {
                 margin.record(ms: arrival.bufferedMs)
                 if let previous {
                     let gapMs = Double(arrival.ns - min(arrival.ns, previous.ns)) / 1e6
-                    jitter.record(ms: abs(gapMs - Double(previous.bytes) / 8))
+                    jitter.record(ms: abs(gapMs - frameMs))
                 }
                 previous = arrival
             } else if arrival.bufferedMs + frameMs >= leadMs - 0.5 {
