@@ -95,9 +95,9 @@ public actor CallSession {
         logger[metadataKey: "tenant"] = .string(settings.tenant.id)
         self.logger = logger
         let path = settings.tenant.model.audioPath
-        ingress = try IngressStage(audioPath: path)
+        ingress = try IngressStage(audioPath: path, resampler: settings.resampler)
         egress = try EgressStage(audioPath: path, queueCapacityMs: settings.egressQueueMs, leadMs: settings.egressLeadMs,
-                                 markIntervalMs: settings.markIntervalMs)
+                                 markIntervalMs: settings.markIntervalMs, resampler: settings.resampler)
         detector = try DetectorStage(settings: settings)
     }
 

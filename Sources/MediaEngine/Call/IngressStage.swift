@@ -4,12 +4,14 @@
 /// - `pcm8k`: the frame decoded to PCM16 at 8 kHz, for the detectors (VAD, barge-in, DTMF).
 /// - `appendFrame`: the model's `input_audio_buffer.append` JSON for the frame. On the `pcmu` path the
 ///   Twilio base64 payload is copied into it untouched (same codec both sides, nothing to decode for the
-///   model); on the `pcm24k` path the PCM is resampled to 24 kHz (libsamplerate), written little-endian
-///   and base64-encoded.
+///   model); on the `pcm24k` path the PCM is resampled to 24 kHz (by the converter `resampler` names:
+///   `PolyphaseResampler` unless the engine chose libsamplerate), written little-endian and base64-encoded.
 ///
 /// Owned by its call's actor (the resampler is not `Sendable`), reused for every frame.
 public struct IngressStage {
     public let audioPath: ModelAudioPath
+    /// The converter of the `pcm24k` path (unused on `pcmu`).
+    public let resampler: ResamplerKind
     /// Largest payload accepted, in mu-law bytes (Twilio sends 160; anything up to 1 s is tolerated).
     public static let maxFrameBytes = 8_000
 
@@ -22,7 +24,7 @@ public struct IngressStage {
     private var rawBytes: [UInt8]
     /// The last frame's `input_audio_buffer.append` JSON (reused buffer).
     public private(set) var appendFrame: [UInt8] = []
-    private let upsampler: Resampler?
+    private let upsampler: CallResampler?
 
     /// Why a payload was refused. The frame is dropped and counted; the call goes on.
     public enum Rejection: Error, Equatable, CustomStringConvertible {
@@ -39,8 +41,9 @@ public struct IngressStage {
         }
     }
 
-    public init(audioPath: ModelAudioPath, quality: Resampler.Quality = .sincFastest) throws {
+    public init(audioPath: ModelAudioPath, resampler: ResamplerKind = .polyphase) throws {
         self.audioPath = audioPath
+        self.resampler = resampler
         let maxBytes = Self.maxFrameBytes
         muLaw = [UInt8](repeating: 0, count: maxBytes)
         pcm8k = [Int16](repeating: 0, count: maxBytes)
@@ -51,9 +54,9 @@ public struct IngressStage {
             pcm24kBytesBase64 = []
             rawBytes = []
         case .pcm24k:
-            let resampler = try Resampler(from: 8_000, to: 24_000, quality: quality)
-            upsampler = resampler
-            pcm24k = [Int16](repeating: 0, count: resampler.maxOutputCount(inputCount: maxBytes))
+            let converter = try CallResampler(from: 8_000, to: 24_000, kind: resampler)
+            upsampler = converter
+            pcm24k = [Int16](repeating: 0, count: converter.maxOutputCount(inputCount: maxBytes))
             rawBytes = [UInt8](repeating: 0, count: pcm24k.count * 2)
             pcm24kBytesBase64 = [UInt8](repeating: 0, count: Base64.encodedLength(byteCount: rawBytes.count))
         }

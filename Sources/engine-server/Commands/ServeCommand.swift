@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     var realtimeURL = "wss://api.openai.com/v1/realtime"
     @Option(help: "Seconds calls in progress may take to finish on SIGTERM before they are ended.")
     var drainTimeout = 30
+    @Option(help: "Sample-rate converter of pcm24k tenants' audio: \(ResamplerKind.spellings).")
+    var resampler = ResamplerKind.polyphase.rawValue
 
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1...65535") }
@@ -41,6 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard realtimeURL.hasPrefix("wss://") || realtimeURL.hasPrefix("ws://") else {
             throw ValidationError("--realtime-url must start with wss:// or ws://")
+        }
+        guard ResamplerKind(rawValue: resampler) != nil else {
+            throw ValidationError("--resampler must be one of \(ResamplerKind.spellings)")
         }
         if let url = databaseURL, !EngineStorage.isPostgresURL(url) {
             throw ValidationError("--database-url must start with postgresql:// (SQLite under --data-dir is the default)")
@@ -68,7 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = EngineConfiguration(
             host: host, port: port, publicURL: publicURL, realtime: runtime.endpoint,
             callTokenSecret: environment["KOL_CALL_TOKEN_SECRET"].map { Array($0.utf8) } ?? CallTokenSigner.randomSecret(),
-            environment: environment, drainTimeoutSeconds: drainTimeout)
+            environment: environment, drainTimeoutSeconds: drainTimeout, resampler: ResamplerKind(rawValue: resampler) ?? .polyphase)
         let engine: Engine
         do {
             engine = try Engine(configuration: configuration, directory: directory,
@@ -80,7 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("serving", metadata: [
             "tenants": .stringConvertible(directory.tenants.count), "config": .string(config),
             "config_version": .string(directory.version), "model": .string(runtime.description),
-            "store": .string(storage.description),
+            "store": .string(storage.description), "resampler": .string(resampler),
         ])
         let app = EngineApplication.make(engine: engine)
         // Shutdown runs in reverse: drain the calls, stop the server and the model, then the retention and

@@ -51,7 +51,8 @@ final class Engine: Sendable {
         let observer = self.observer
         let writer = storage.writer
         let startedAt = Date()
-        var settings = CallSettings(tenant: tenant, modelSessionMaxAgeMs: configuration.modelSessionMaxAgeMs)
+        var settings = CallSettings(tenant: tenant, modelSessionMaxAgeMs: configuration.modelSessionMaxAgeMs,
+                                    resampler: configuration.resampler)
         let recordingPath = tenant.recording.enabled ? prepareRecording(callSid: callSid, tenant: tenant, startedAt: startedAt) : nil
         settings.recordingPath = recordingPath.map { storage.recordingsDirectory.appendingPathComponent($0).path }
         let recorder = CallRecorder(

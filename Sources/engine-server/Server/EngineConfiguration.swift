@@ -23,6 +23,8 @@ struct EngineConfiguration: Sendable {
     /// Replace a call's model session after this long (ms), at a turn boundary: the provider caps a
     /// session at 60 minutes.
     var modelSessionMaxAgeMs: Int = 55 * 60_000
+    /// The sample-rate converter of `pcm24k` tenants' calls (8 <-> 24 kHz); `--resampler`.
+    var resampler: ResamplerKind = .polyphase
 
     /// `wss://HOST/twilio/media` for `publicURL` `https://HOST`.
     var mediaStreamURL: String {
