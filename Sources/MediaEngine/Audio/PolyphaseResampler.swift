@@ -91,8 +91,9 @@ public final class PolyphaseResampler {
     private let lines: UnsafeMutablePointer<Float>
     /// Float outputs of one block before rounding (up: interleaved by phase).
     private let staging: UnsafeMutablePointer<Float>
-    /// Down: groups completed in the current block, and the line the next input sample goes to.
-    private var completedGroups = 0
+    /// Down: the line the next input sample goes to (`factor - 1` when it starts a group). Every call
+    /// ends by computing its completed groups, so a partial group is all that carries over, at the
+    /// lines' first slot after the history.
     private var nextPhase = 0
 
     /// Makes a converter from `inputRate` to `outputRate` (Hz), one a whole multiple (2...6) of the other.
@@ -169,7 +170,6 @@ public final class PolyphaseResampler {
     /// Forgets the stream: the history becomes zeros again, as after `init`. Cheap (clears a few kB).
     public func reset() {
         lines.update(repeating: 0, count: (isUpsampling ? 1 : factor) * lineLength)
-        completedGroups = 0
         nextPhase = 0
     }
 
@@ -210,7 +210,7 @@ public final class PolyphaseResampler {
     /// computes their outputs.
     private func downsample(_ input: UnsafePointer<Int16>, count: Int, into output: UnsafeMutablePointer<Int16>) -> Int {
         let history = phaseLength - 1, last = factor - 1, lines = lines, lineLength = lineLength
-        var phase = nextPhase, groups = completedGroups, written = 0, j = 0
+        var phase = nextPhase, groups = 0, written = 0, j = 0
         while j < count {
             if phase == last && count - j >= factor {
                 // Whole groups: line p takes each group's sample M - 1 - p.
@@ -236,12 +236,8 @@ public final class PolyphaseResampler {
                 groups = 0
             }
         }
-        if groups > 0 {
-            written += finishBlock(groups: groups, into: output + written)
-            groups = 0
-        }
+        if groups > 0 { written += finishBlock(groups: groups, into: output + written) }
         nextPhase = phase
-        completedGroups = groups
         return written
     }
 
