@@ -75,6 +75,23 @@ import Testing
         return try Base64.decode(try #require(json?["audio"]))
     }
 
+    @Test(arguments: [ResamplerKind.polyphase, .sincFastest])
+    func pcm24kPathRunsTheConverterTheCallChose(kind: ResamplerKind) throws {
+        var stage = try IngressStage(audioPath: .pcm24k, resampler: kind)
+        let reference = try CallResampler(from: 8_000, to: 24_000, kind: kind)
+        let tone = TestAudio.sine(frequency: 1_000, amplitude: 8_000, seconds: 0.1)
+        for k in 0..<5 {
+            try stage.ingest(payloadBase64: Array(Base64.encode(MuLaw.encode(Array(tone[(k * 160)..<((k + 1) * 160)]))).utf8))
+            let json = try JSONSerialization.jsonObject(with: Data(stage.appendFrame)) as? [String: String]
+            let bytes = try Base64.decode(try #require(json?["audio"]))
+            let sent = (0..<(bytes.count / 2)).map { Int16(bitPattern: UInt16(bytes[2 * $0]) | UInt16(bytes[2 * $0 + 1]) << 8) }
+            var expected = [Int16](repeating: 0, count: reference.maxOutputCount(inputCount: 160))
+            let count = stage.withPCM8k { pcm in expected.withUnsafeMutableBufferPointer { reference.process(pcm, into: $0) } }
+            #expect(count == 480 && sent == Array(expected.prefix(count)), "\(kind), frame \(k)")
+        }
+        #expect(try IngressStage(audioPath: .pcm24k).resampler == .polyphase, "the default")
+    }
+
     @Test func rejectsBadPayloadsWithoutTouchingTheLastFrame() throws {
         var stage = try IngressStage(audioPath: .pcmu)
         try stage.ingest(payloadBase64: Array(Base64.encode([UInt8](repeating: 0xFF, count: 160)).utf8))
@@ -195,6 +212,20 @@ import Testing
         _ = try stage.accept(itemId: "item_a", deltaBase64: Array(Base64.encode(Array(bytes[0..<4_801])).utf8))
         _ = try stage.accept(itemId: "item_a", deltaBase64: Array(Base64.encode(Array(bytes[4_801...])).utf8))
         #expect(stage.queue.byteCount == 2_400, "300 ms at 8 kHz")
+    }
+
+    @Test(arguments: [ResamplerKind.polyphase, .sincFastest])
+    func pcm24kDeltasRunTheConverterTheCallChose(kind: ResamplerKind) throws {
+        var stage = try EgressStage(audioPath: .pcm24k, leadMs: 200, resampler: kind)
+        let tone = TestAudio.sine(frequency: 1_000, amplitude: 8_000, seconds: 0.1, rate: 24_000)
+        var bytes: [UInt8] = []
+        for s in tone { bytes.append(UInt8(truncatingIfNeeded: UInt16(bitPattern: s))); bytes.append(UInt8(UInt16(bitPattern: s) >> 8)) }
+        _ = try stage.accept(itemId: "item_a", deltaBase64: Array(Base64.encode(bytes).utf8))
+        let reference = try CallResampler(from: 24_000, to: 8_000, kind: kind)
+        var pcm8k = [Int16](repeating: 0, count: reference.maxOutputCount(inputCount: tone.count))
+        let count = tone.withUnsafeBufferPointer { input in pcm8k.withUnsafeMutableBufferPointer { reference.process(input, into: $0) } }
+        #expect(count == 800)
+        #expect(try payloads(messages(&stage, at: 0)) == MuLaw.encode(Array(pcm8k.prefix(count))), "\(kind): 100 ms, all within the 200 ms lead")
     }
 
     @Test func deltasLongerThanTheStartingBuffersAreTakenWhole() throws {

@@ -4,7 +4,8 @@ import MediaEngine
 
 // Per-20-ms-frame cost of every stage of the audio path, and of the whole per-call chain, for both model
 // audio paths: `pcmu` (mu-law passed through to the model; decoded once for the detectors) and `pcm24k`
-// (PCM16 24 kHz through libsamplerate both ways). Each iteration is one 20 ms frame; the figures are
+// (PCM16 24 kHz, resampled both ways by `PolyphaseResampler`, the default, or by libsamplerate's fastest
+// sinc, which the chains are also run with). Each iteration is one 20 ms frame; the figures are
 // nanoseconds and heap allocations per frame.
 
 /// Every benchmark here: one 20 ms frame per iteration, reported in nanoseconds, with heap allocations.
@@ -118,6 +119,30 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    Benchmark("resample 8k->24k polyphase", configuration: frameConfiguration()) { benchmark in
+        guard let resampler = try? PolyphaseResampler(from: 8_000, to: 24_000) else { return }
+        var out = [Int16](repeating: 0, count: resampler.maxOutputCount(inputCount: 160))
+        var k = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let n = speech8k[k % speech8k.count].withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { resampler.process(i, into: $0) } }
+            blackHole(n)
+            k += 1
+        }
+    }
+
+    Benchmark("resample 24k->8k polyphase", configuration: frameConfiguration()) { benchmark in
+        guard let resampler = try? PolyphaseResampler(from: 24_000, to: 8_000) else { return }
+        var out = [Int16](repeating: 0, count: resampler.maxOutputCount(inputCount: 480))
+        var k = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let n = speech24k[k % speech24k.count].withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { resampler.process(i, into: $0) } }
+            blackHole(n)
+            k += 1
+        }
+    }
+
     Benchmark("detect: VAD", configuration: frameConfiguration()) { benchmark in
         var vad = VoiceActivityDetector()
         var k = 0
@@ -180,10 +205,14 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    for path in ModelAudioPath.allCases {
-        Benchmark("chain \(path.rawValue): ingress (payload -> model frame + detectors)", configuration: frameConfiguration()) { benchmark in
+    // pcmu has no converter; pcm24k runs with the default converter and with libsamplerate's, for comparison.
+    let chains: [(path: ModelAudioPath, resampler: ResamplerKind)] = [(.pcmu, .polyphase), (.pcm24k, .polyphase), (.pcm24k, .sincFastest)]
+    for (path, resampler) in chains {
+        let chain = path == .pcmu ? "chain pcmu" : "chain \(path.rawValue) (\(resampler.rawValue))"
+        Benchmark("\(chain): ingress (payload -> model frame + detectors)", configuration: frameConfiguration()) { benchmark in
             let call = settings(path)
-            guard var ingress = try? IngressStage(audioPath: path), var detector = try? DetectorStage(settings: call) else { return }
+            guard var ingress = try? IngressStage(audioPath: path, resampler: resampler),
+                  var detector = try? DetectorStage(settings: call) else { return }
             var k = 0
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
@@ -195,8 +224,8 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
 
-        Benchmark("chain \(path.rawValue): egress (model delta -> paced Twilio media)", configuration: frameConfiguration()) { benchmark in
-            guard var egress = try? EgressStage(audioPath: path, leadMs: 20, markIntervalMs: 1_000_000) else { return }
+        Benchmark("\(chain): egress (model delta -> paced Twilio media)", configuration: frameConfiguration()) { benchmark in
+            guard var egress = try? EgressStage(audioPath: path, leadMs: 20, markIntervalMs: 1_000_000, resampler: resampler) else { return }
             // One 20 ms model delta per frame, in the path's output format, base64 as the model sends it.
             let deltas: [[UInt8]] = path == .pcmu
                 ? muLawFrames.map { Array(Base64.encode($0).utf8) }

@@ -95,9 +95,9 @@ public actor CallSession {
         logger[metadataKey: "tenant"] = .string(settings.tenant.id)
         self.logger = logger
         let path = settings.tenant.model.audioPath
-        ingress = try IngressStage(audioPath: path, appendEveryMs: settings.modelAppendMs)
+        ingress = try IngressStage(audioPath: path, appendEveryMs: settings.modelAppendMs, resampler: settings.resampler)
         egress = try EgressStage(audioPath: path, queueCapacityMs: settings.egressQueueMs, leadMs: settings.egressLeadMs,
-                                 markIntervalMs: settings.markIntervalMs, chunkMs: settings.egressChunkMs)
+                                 markIntervalMs: settings.markIntervalMs, chunkMs: settings.egressChunkMs, resampler: settings.resampler)
         detector = try DetectorStage(settings: settings)
     }
 

@@ -28,10 +28,12 @@ public struct CallSettings: Sendable {
     /// Where to record the call (both sides mixed, 8 kHz Ogg Opus), created when the media stream starts;
     /// nil when the tenant does not record calls. The directory must exist.
     public var recordingPath: String?
+    /// The sample-rate converter of the `pcm24k` model audio path (8 <-> 24 kHz), both directions.
+    public var resampler: ResamplerKind
 
     public init(tenant: TenantConfig, egressLeadMs: Int = 200, egressQueueMs: Int = 4_000, egressChunkMs: Int = 20, modelAppendMs: Int = 20, markIntervalMs: Double = 100,
                 vad: VADConfig = VADConfig(), bargeIn: BargeInConfig = BargeInConfig(), preconnectBufferMs: Int = 2_000, modelSessionMaxAgeMs: Int = 55 * 60_000,
-                responseTimeoutMs: Int = 8_000, recordingPath: String? = nil) {
+                responseTimeoutMs: Int = 8_000, recordingPath: String? = nil, resampler: ResamplerKind = .polyphase) {
         self.tenant = tenant
         self.egressLeadMs = egressLeadMs
         self.egressQueueMs = egressQueueMs
@@ -44,5 +46,6 @@ public struct CallSettings: Sendable {
         self.modelSessionMaxAgeMs = modelSessionMaxAgeMs
         self.responseTimeoutMs = responseTimeoutMs
         self.recordingPath = recordingPath
+        self.resampler = resampler
     }
 }

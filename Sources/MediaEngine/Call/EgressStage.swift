@@ -1,7 +1,8 @@
 /// Last stage of a call: the model's audio deltas in, paced Twilio `media` and `mark` messages out.
 ///
 /// A delta's base64 audio is decoded once into mu-law 8 kHz (`pcmu` path: the model already speaks
-/// mu-law; `pcm24k` path: PCM16 24 kHz is resampled to 8 kHz by libsamplerate and mu-law encoded) and
+/// mu-law; `pcm24k` path: PCM16 24 kHz is resampled to 8 kHz by the converter `resampler` names, the
+/// `PolyphaseResampler` unless the engine chose libsamplerate, and mu-law encoded) and
 /// queued in the bounded `tx_q` (`EgressQueue`). `pump` sends what the pacer allows, `chunkMs` of audio per
 /// `media` message, with a mark after each burst of an item (at most every `markIntervalMs`, and always
 /// when an item's queued audio runs out), recorded in the `MarkLedger` that decides truncation points.
@@ -10,6 +11,8 @@
 /// transport takes ownership of.
 public struct EgressStage {
     public let audioPath: ModelAudioPath
+    /// The converter of the `pcm24k` path (unused on `pcmu`).
+    public let resampler: ResamplerKind
     public private(set) var queue: EgressQueue
     public private(set) var pacer: EgressPacer
     public private(set) var ledger = MarkLedger()
@@ -31,7 +34,7 @@ public struct EgressStage {
     /// Audio of one outbound `media` message (up to `chunkMs`), and its base64.
     private var chunk: [UInt8]
     private var chunkBase64: [UInt8]
-    private let downsampler: Resampler?
+    private let downsampler: CallResampler?
     /// The item whose audio was sent since the last mark, how much, and when its playout began.
     private var unmarked: (itemId: String, ms: Double, playoutStartNs: UInt64)?
     /// The item whose audio went out last.
@@ -54,8 +57,9 @@ public struct EgressStage {
     static let messageOverheadBytes = 168
 
     public init(audioPath: ModelAudioPath, queueCapacityMs: Int = 4_000, leadMs: Int = 200, markIntervalMs: Double = 100,
-                chunkMs: Int = 20, quality: Resampler.Quality = .sincFastest) throws {
+                chunkMs: Int = 20, resampler: ResamplerKind = .polyphase) throws {
         self.audioPath = audioPath
+        self.resampler = resampler
         self.chunkMs = max(1, chunkMs / 20) * 20
         chunk = [UInt8](repeating: 0, count: self.chunkMs * 8)
         chunkBase64 = [UInt8](repeating: 0, count: Base64.encodedLength(byteCount: self.chunkMs * 8))
@@ -66,7 +70,7 @@ public struct EgressStage {
         muLaw = []
         pcm24k = []
         pcm8k = []
-        downsampler = audioPath == .pcm24k ? try Resampler(from: 24_000, to: 8_000, quality: quality) : nil
+        downsampler = audioPath == .pcm24k ? try CallResampler(from: 24_000, to: 8_000, kind: resampler) : nil
         reserve(decodedBytes: Self.initialDeltaBytes * (audioPath == .pcmu ? 1 : 6))
     }
 

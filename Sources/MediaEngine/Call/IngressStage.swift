@@ -4,13 +4,16 @@
 /// - `pcm8k`: the frame decoded to PCM16 at 8 kHz, for the detectors (VAD, barge-in, DTMF).
 /// - `appendFrame`: the model's `input_audio_buffer.append` JSON for the frame. On the `pcmu` path the
 ///   Twilio base64 payload is copied into it untouched (same codec both sides, nothing to decode for the
-///   model); on the `pcm24k` path the PCM is resampled to 24 kHz (libsamplerate), written little-endian
-///   and base64-encoded. With `appendEveryMs` above 20, frames are gathered and one append carries
-///   several (`appendReady` says when one is complete).
+///   model); on the `pcm24k` path the PCM is resampled to 24 kHz (by the converter `resampler` names:
+///   `PolyphaseResampler` unless the engine chose libsamplerate), written little-endian and base64-encoded.
+///   With `appendEveryMs` above 20, frames are gathered and one append carries several (`appendReady`
+///   says when one is complete).
 ///
 /// Owned by its call's actor (the resampler is not `Sendable`), reused for every frame.
 public struct IngressStage {
     public let audioPath: ModelAudioPath
+    /// The converter of the `pcm24k` path (unused on `pcmu`).
+    public let resampler: ResamplerKind
     /// Largest payload accepted, in mu-law bytes (Twilio sends 160; anything up to 1 s is tolerated).
     public static let maxFrameBytes = 8_000
 
@@ -40,7 +43,7 @@ public struct IngressStage {
     /// `appendAudioMs` of audio.
     public private(set) var appendReady = false
     public private(set) var appendAudioMs = 0
-    private let upsampler: Resampler?
+    private let upsampler: CallResampler?
 
     /// Why a payload was refused. The frame is dropped and counted; the call goes on.
     public enum Rejection: Error, Equatable, CustomStringConvertible {
@@ -57,14 +60,15 @@ public struct IngressStage {
         }
     }
 
-    public init(audioPath: ModelAudioPath, appendEveryMs: Int = 20, quality: Resampler.Quality = .sincFastest) throws {
+    public init(audioPath: ModelAudioPath, appendEveryMs: Int = 20, resampler: ResamplerKind = .polyphase) throws {
         self.audioPath = audioPath
+        self.resampler = resampler
         self.appendEveryMs = max(1, appendEveryMs / 20) * 20
         muLaw = []
         pcm8k = []
         pcm24k = []
         rawBytes = []
-        upsampler = audioPath == .pcm24k ? try Resampler(from: 8_000, to: 24_000, quality: quality) : nil
+        upsampler = audioPath == .pcm24k ? try CallResampler(from: 8_000, to: 24_000, kind: resampler) : nil
         reserve(frameBytes: Self.initialFrameBytes)
     }
 

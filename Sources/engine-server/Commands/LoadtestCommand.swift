@@ -46,6 +46,8 @@ struct LoadtestCommand: AsyncParsableCommand {
     @Option(help: "The number to call (default: the built-in tenant for the language, audio path and barge-in).") var to: String?
     @Option(help: "Built-in tenants' model audio path: pcmu or pcm24k.") var audioPath = "pcmu"
     @Option(help: "Built-in tenants' barge-in detector: engine or model.") var bargeIn = "engine"
+    @Option(help: "The in-process engine's sample-rate converter for pcm24k: \(ResamplerKind.spellings) (default: polyphase).")
+    var resampler: String?
     @Option(help: "Tenants file for the in-process engine (default: the built-in load-test tenants).") var config: String?
     @Option(help: "The simulator's think time before it answers (ms); 0 for engine-latency runs.") var thinkTimeMs = 300
     @Option(help: "With --url: run the Realtime simulator in this process on this port, for the engine's --realtime-url.")
@@ -70,6 +72,12 @@ struct LoadtestCommand: AsyncParsableCommand {
         guard ["he", "en", "mixed"].contains(language) else { throw ValidationError("--language must be he, en or mixed") }
         guard ModelAudioPath(rawValue: audioPath) != nil else { throw ValidationError("--audio-path must be pcmu or pcm24k") }
         guard BargeInSource(rawValue: bargeIn) != nil else { throw ValidationError("--barge-in must be engine or model") }
+        if let resampler, ResamplerKind(rawValue: resampler) == nil {
+            throw ValidationError("--resampler must be one of \(ResamplerKind.spellings)")
+        }
+        if resampler != nil, url != nil {
+            throw ValidationError("--resampler sets the in-process engine's converter; with --url, give it to that engine's serve")
+        }
         guard thinkTimeMs >= 0 else { throw ValidationError("--think-time-ms must be >= 0") }
         if latencyBreakdown, url != nil { throw ValidationError("--latency-breakdown needs the in-process engine (drop --url)") }
         if simulatorPort != nil, url == nil { throw ValidationError("--simulator-port goes with --url (the in-process engine runs its own)") }

@@ -41,6 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
     var modelAppendMs = 20
     @Option(help: "Where tasks run: nio (the calls' tasks on NIO's event loops, no thread switch between a socket and its call) or swift-pool (Swift's own thread pool).")
     var executor: TaskExecutorChoice = .nio
+    @Option(help: "Sample-rate converter of pcm24k tenants' audio: \(ResamplerKind.spellings).")
+    var resampler = ResamplerKind.polyphase.rawValue
 
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1...65535") }
@@ -55,6 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard modelAppendMs >= 20, modelAppendMs <= 200, modelAppendMs % 20 == 0 else {
             throw ValidationError("--model-append-ms must be a multiple of 20 from 20 to 200")
+        }
+        guard ResamplerKind(rawValue: resampler) != nil else {
+            throw ValidationError("--resampler must be one of \(ResamplerKind.spellings)")
         }
         if let url = databaseURL, !EngineStorage.isPostgresURL(url) {
             throw ValidationError("--database-url must start with postgresql:// (SQLite under --data-dir is the default)")
@@ -91,7 +96,8 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = EngineConfiguration(
             host: host, port: port, publicURL: publicURL, realtime: runtime.endpoint,
             callTokenSecret: environment["KOL_CALL_TOKEN_SECRET"].map { Array($0.utf8) } ?? CallTokenSigner.randomSecret(),
-            environment: environment, drainTimeoutSeconds: drainTimeout, egressChunkMs: egressChunkMs, modelAppendMs: modelAppendMs)
+            environment: environment, drainTimeoutSeconds: drainTimeout, egressChunkMs: egressChunkMs, modelAppendMs: modelAppendMs,
+            resampler: ResamplerKind(rawValue: resampler) ?? .polyphase)
         let engine: Engine
         do {
             engine = try Engine(configuration: configuration, directory: directory,
@@ -103,7 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("serving", metadata: [
             "tenants": .stringConvertible(directory.tenants.count), "config": .string(config),
             "config_version": .string(directory.version), "model": .string(runtime.description),
-            "store": .string(storage.description), "executor": .string(executor.rawValue),
+            "store": .string(storage.description), "executor": .string(executor.rawValue), "resampler": .string(resampler),
         ])
         let app = EngineApplication.make(engine: engine)
         // Shutdown runs in reverse: drain the calls, stop the server and the model, then the retention and

@@ -43,7 +43,7 @@ enum HTMLReport {
             + (r.plan.ratePerSecond > 0 ? String(format: "%.1f calls/s", r.plan.ratePerSecond) : "no rate limit")
             + String(format: ", hard stop %.0f s, mix %@, language %@; %@ engine at %@", r.plan.durationSeconds,
                      r.plan.mix.description, r.plan.language, r.target.mode, r.target.engineURL)
-        if let path = r.target.audioPath { text += ", \(path)" }
+        if let path = r.target.audioPath { text += ", \(path)" + (r.target.resampler.map { " (\($0) resampler)" } ?? "") }
         if let bargeIn = r.target.bargeIn { text += ", \(bargeIn) barge-in" }
         if let think = r.target.thinkTimeMs { text += ", simulator think time \(think) ms" }
         return text

@@ -39,6 +39,8 @@ struct LoadTarget: Sendable, Codable, Equatable {
     var thinkTimeMs: Int?
     /// The engine process sampled for CPU and memory, if any.
     var enginePid: Int32?
+    /// The engine's sample-rate converter, when known and used (pcm24k tenants).
+    var resampler: String? = nil
 }
 
 /// A load test that cannot run as asked; the message says what to change.

@@ -45,6 +45,7 @@ final class LoadRun: Sendable {
             command.to ?? LoadtestTenants.number(language: language, audioPath: path, bargeIn: bargeIn)
         }
         let builtIn = command.config == nil && command.to == nil
+        let resampler = command.resampler.flatMap(ResamplerKind.init(rawValue:)) ?? .polyphase
 
         guard let url = command.url else {
             let directory = try command.config.map { try TenantDirectory.load(path: $0) }
@@ -59,7 +60,7 @@ final class LoadRun: Sendable {
             var probes: (@Sendable (String) -> (any CallProbe)?)?
             if let breakdown { probes = { @Sendable callSid in breakdown.probe(forCall: callSid) } }
             let local = try await LocalEngine.start(
-                directory: directory, environment: environment, simulator: simulatorConfig, logger: logger,
+                directory: directory, environment: environment, simulator: simulatorConfig, resampler: resampler, logger: logger,
                 observer: { _, event in collector.engineEvent(event) },
                 probes: probes)
             var lines: [String: (number: String, authToken: String)] = [:]
@@ -73,7 +74,8 @@ final class LoadRun: Sendable {
             let tenant = lines.values.first.flatMap { directory.tenant(forCalledNumber: $0.number) }
             let target = LoadTarget(mode: "in-process", engineURL: local.baseURL, numbers: lines.mapValues(\.number),
                                     audioPath: tenant?.model.audioPath.rawValue, bargeIn: tenant?.model.bargeIn.rawValue,
-                                    thinkTimeMs: command.thinkTimeMs, enginePid: command.enginePid ?? getpid())
+                                    thinkTimeMs: command.thinkTimeMs, enginePid: command.enginePid ?? getpid(),
+                                    resampler: tenant?.model.audioPath == .pcm24k ? resampler.rawValue : nil)
             return LoadRun(target: target, publicURL: local.baseURL, lines: lines, local: local, simulator: nil, truncationLog: log)
         }
 

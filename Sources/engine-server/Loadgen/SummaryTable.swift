@@ -9,7 +9,7 @@ enum SummaryTable {
         var what = "\(plan.calls) calls, concurrency \(plan.concurrency), "
             + (plan.ratePerSecond > 0 ? String(format: "%.1f calls/s", plan.ratePerSecond) : "no rate limit")
             + String(format: ", hard stop %.0f s, mix %@, language %@", plan.durationSeconds, plan.mix.description, plan.language)
-        if let path = target.audioPath { what += ", \(path)" }
+        if let path = target.audioPath { what += ", \(path)" + (target.resampler.map { " (\($0) resampler)" } ?? "") }
         if let bargeIn = target.bargeIn { what += ", \(bargeIn) barge-in" }
         lines.append("Kol load test: " + what)
         lines.append("  target: \(target.mode) engine at \(target.engineURL)"

@@ -41,7 +41,8 @@ final class LocalEngine: Sendable {
     /// directory under the system's temporary directory (left in place: see ``dataDirectory``).
     static func start(directory: TenantDirectory, environment: [String: String] = ProcessInfo.processInfo.environment,
                       simulator: SimulatorConfiguration = SimulatorConfiguration(), realtimeURL: String = ModelRuntime.openAIURL,
-                      modelSessionMaxAgeMs: Int = 55 * 60_000, dataDirectory: URL? = nil, logger: Logger,
+                      modelSessionMaxAgeMs: Int = 55 * 60_000, resampler: ResamplerKind = .polyphase,
+                      dataDirectory: URL? = nil, logger: Logger,
                       observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in },
                       probes: (@Sendable (String) -> (any CallProbe)?)? = nil) async throws -> LocalEngine {
         var environment = environment
@@ -68,7 +69,7 @@ final class LocalEngine: Sendable {
         let configuration = EngineConfiguration(
             host: "127.0.0.1", port: 0, publicURL: "http://127.0.0.1:0", realtime: runtime.endpoint,
             callTokenSecret: CallTokenSigner.randomSecret(), environment: environment, drainTimeoutSeconds: 5,
-            modelSessionMaxAgeMs: modelSessionMaxAgeMs)
+            modelSessionMaxAgeMs: modelSessionMaxAgeMs, resampler: resampler)
         let engine = try Engine(configuration: configuration, directory: directory, dialer: WebSocketRealtimeDialer(logger: logger),
                                 storage: storage, logger: logger, observer: observer, probes: probes)
         let app = EngineApplication.make(engine: engine) { port in
