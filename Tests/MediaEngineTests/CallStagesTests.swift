@@ -157,6 +157,46 @@ import Testing
         #expect(marks.last == "0:item_a:500", "the last mark covers the whole item: \(marks)")
     }
 
+    @Test func framesLockToTheInboundTicksWhateverThePhaseTheReplyStartsAt() throws {
+        // Inbound frames (ticks) every 20 ms with ±4 ms of jitter; the reply's first delta lands at
+        // every phase between two ticks; mark echoes wake the call between ticks too. After the
+        // prefill, every frame must leave on a tick, one per tick: no pairs, no gaps.
+        for startPhaseMs in stride(from: 1, to: 20, by: 2) {
+            var stage = try EgressStage(audioPath: .pcmu, leadMs: 200, markIntervalMs: 100)
+            var rng = TestAudio.SeededGenerator(seed: UInt64(startPhaseMs))
+            let ticks = (0..<150).map { k in UInt64(1_000 + 20 * k) * ms + UInt64(Int.random(in: 0...8_000, using: &rng)) * 1_000 }
+            let deltaNs = ticks[10] - UInt64(4_000_000) + UInt64(startPhaseMs) * ms
+            var sends: [(ns: UInt64, bytes: Int)] = []
+            func pump(_ now: UInt64, tick: UInt64?) {
+                stage.pump(nowNs: now, tickNs: tick, encoder: encoder, emit: { message in
+                    if let json = try? JSONSerialization.jsonObject(with: Data(message)) as? [String: Any],
+                       let payload = (json["media"] as? [String: String])?["payload"], let audio = try? Base64.decode(payload) {
+                        sends.append((now, audio.count))
+                    }
+                })
+            }
+            var lastTick: UInt64?
+            var delivered = false
+            for (k, tick) in ticks.enumerated() {
+                if !delivered, deltaNs < tick {
+                    _ = try stage.accept(itemId: "item_a", deltaBase64: Array(Base64.encode([UInt8](repeating: 0x55, count: 16_000)).utf8))
+                    pump(deltaNs, tick: lastTick)
+                    delivered = true
+                }
+                lastTick = tick
+                pump(tick, tick: tick)
+                if k % 3 == 0 { pump(tick + 9 * ms, tick: tick) }  // a wake-up between ticks
+            }
+            let prefill = sends.prefix { $0.ns == sends[0].ns }
+            let steady = sends.dropFirst(prefill.count).dropLast()  // the last one is the reply's tail
+            #expect(steady.count > 80)
+            let off = steady.filter { !($0.bytes == 160 && ticks.contains($0.ns)) }
+            #expect(off.isEmpty, "start phase \(startPhaseMs) ms: \(off.prefix(3)) prefill \(prefill.map(\.bytes))")
+            let tickIndex = steady.compactMap { s in ticks.firstIndex(of: s.ns) }
+            #expect(zip(tickIndex.dropFirst(), tickIndex).allSatisfy { $0 - $1 == 1 }, "one frame on every tick, phase \(startPhaseMs) ms")
+        }
+    }
+
     @Test func bargeInTruncatesAtWhatWasHeardDropsTheRestAndMutesLateDeltas() throws {
         var stage = try EgressStage(audioPath: .pcmu, leadMs: 200, markIntervalMs: 100)
         let audio = [UInt8](repeating: 0x55, count: 8_000)

@@ -40,6 +40,8 @@ public actor CallSession {
     /// Media time (ms since stream start) of the latest inbound frame; the call's media clock.
     var mediaMs = 0
     var lastPumpNs: UInt64 = 0
+    /// When the latest inbound Twilio frame arrived: the call's 20 ms tick, which egress pacing locks to.
+    var lastTickNs: UInt64 = 0
     var egressWatchdog: Task<Void, Never>?
     /// Monotonic time at which the caller's last turn ended (for turn latency), if not yet answered.
     var callerTurnEndedNs: UInt64?
@@ -186,6 +188,7 @@ public actor CallSession {
         if let tone = detection.dtmf {
             observer(.dtmf(digit: tone.digit.rawValue, atMs: tone.timestampMs, inBand: true))
         }
+        lastTickNs = now
         pumpEgress(nowNs: now)
     }
 
@@ -195,7 +198,8 @@ public actor CallSession {
         guard let twilio, let encoder else { return }
         let now = nowNs ?? clock()
         lastPumpNs = now
-        let started = egress.pump(nowNs: now, encoder: encoder, emit: { twilio.send($0) },
+        let tick = lastTickNs > 0 && now - min(now, lastTickNs) < 100_000_000 ? lastTickNs : nil
+        let started = egress.pump(nowNs: now, tickNs: tick, encoder: encoder, emit: { twilio.send($0) },
                                   sentAudio: { audio, playoutStartNs in recordBotFrame(audio, playoutStartNs: playoutStartNs) })
         if let probe, let item = started { probe.firstFrameSent(itemId: item, atNs: clock()) }
         if let item = started, let first = firstDeltaNs.removeValue(forKey: item) {
