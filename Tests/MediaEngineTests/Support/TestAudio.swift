@@ -29,13 +29,15 @@ enum TestAudio {
 
     /// Speech rendered by espeak-ng (`voice` "he", "en-us", ...) and resampled by sox to `rate` Hz,
     /// as PCM16 mono. Leading and trailing silence that espeak adds is kept (callers trim if needed).
+    /// sox runs in repeatable mode (`-R`): its dither is otherwise seeded at random, and tests near a
+    /// threshold (a caller 22 dB under the bot) then passed or failed from run to run.
     static func speech(_ text: String, voice: String, wordsPerMinute: Int = 160, rate: Int = 8000) throws -> [Int16] {
         let id = UUID().uuidString
         let raw = scratch.appendingPathComponent("\(id)-espeak.wav").path
         let out = scratch.appendingPathComponent("\(id)-\(rate).wav").path
         defer { try? FileManager.default.removeItem(atPath: raw); try? FileManager.default.removeItem(atPath: out) }
         try run("espeak-ng", ["-v", voice, "-s", String(wordsPerMinute), "-w", raw, text])
-        try run("sox", [raw, "-r", String(rate), "-b", "16", "-c", "1", "-e", "signed-integer", out])
+        try run("sox", ["-R", raw, "-r", String(rate), "-b", "16", "-c", "1", "-e", "signed-integer", out])
         return try WAVFile.read(path: out).samples
     }
 
@@ -43,7 +45,7 @@ enum TestAudio {
     static func soxSynth(_ soxArguments: [String], rate: Int = 8000) throws -> [Int16] {
         let out = scratch.appendingPathComponent("\(UUID().uuidString)-synth.wav").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        try run("sox", ["-n", "-r", String(rate), "-b", "16", "-c", "1", "-e", "signed-integer", out] + soxArguments)
+        try run("sox", ["-R", "-n", "-r", String(rate), "-b", "16", "-c", "1", "-e", "signed-integer", out] + soxArguments)
         return try WAVFile.read(path: out).samples
     }
 
