@@ -90,7 +90,8 @@ extension CallSession {
         modelReady = true
         sessionStartedNs = clock()
         appendedMs = 0
-        appendMediaOffsetMs = mediaMs
+        // The session's audio starts with the oldest buffered frame, if any were kept while it was down.
+        appendMediaOffsetMs = preconnect.first?.mediaMs ?? mediaMs
         if let dropped = modelDroppedNs {
             modelDroppedNs = nil
             seedConversation(on: link)
@@ -98,8 +99,12 @@ extension CallSession {
         } else {
             observer(.modelConnected(attempt: connectAttempts, afterMs: 0))
         }
-        for frame in preconnect { link?.send(frame) }
+        for kept in preconnect {
+            link?.send(kept.frame)
+            appendedMs += kept.audioMs
+        }
         preconnect.removeAll()
+        preconnectMs = 0
         scheduleRollover()
     }
 
@@ -108,13 +113,20 @@ extension CallSession {
         for item in conversation.seedItems { sendEvent(.conversationItemCreate(item), on: link) }
     }
 
-    /// Sends one append frame, or keeps it (bounded) until the session is ready.
-    func sendToModel(_ appendFrame: [UInt8], audioMs: Int) {
+    /// Sends one append frame (`audioMs` of caller audio from media time `mediaMs`), or keeps it until
+    /// the session is ready. What is kept is the latest `preconnectBufferMs`: the oldest goes first, so
+    /// the model hears what the caller says now and its audio timeline stays continuous with the call's
+    /// (its `audio_start_ms` values map back to media time, which barge-in onsets need).
+    func sendToModel(_ appendFrame: [UInt8], audioMs: Int, mediaMs frameMediaMs: Int) {
         if modelReady, let link {
             link.send(appendFrame)
             appendedMs += audioMs
-        } else if state != .ended, preconnect.count < settings.preconnectBufferMs / max(20, audioMs) {
-            preconnect.append(appendFrame)
+        } else if state != .ended {
+            preconnect.append((frameMediaMs, audioMs, appendFrame))
+            preconnectMs += audioMs
+            while preconnectMs > settings.preconnectBufferMs, !preconnect.isEmpty {
+                preconnectMs -= preconnect.removeFirst().audioMs
+            }
         }
     }
 

@@ -55,7 +55,10 @@ public actor CallSession {
     var link: (any RealtimeLink)?
     var linkGeneration = 0
     var modelReady = false
-    var preconnect: [[UInt8]] = []
+    /// Caller audio kept while the model session is not ready (append frames, their media start and
+    /// length), the latest `preconnectBufferMs` of it.
+    var preconnect: [(mediaMs: Int, audioMs: Int, frame: [UInt8])] = []
+    var preconnectMs = 0
     var activeResponseId: String?
     var firstDeltaNs: [String: UInt64] = [:]
     var currentAudioItem: String?
@@ -168,7 +171,10 @@ public actor CallSession {
         }
         recordCallerFrame(timestampMs: timestampMs, nowNs: now)
         let detectedNs = probe == nil ? 0 : clock()
-        if ingress.appendReady { sendToModel(ingress.appendFrame, audioMs: ingress.appendAudioMs) }
+        if ingress.appendReady {
+            let audioMs = ingress.appendAudioMs
+            sendToModel(ingress.appendFrame, audioMs: audioMs, mediaMs: timestampMs + ingress.pcmCount / 8 - audioMs)
+        }
         if let probe {
             probe.inboundFrame(mediaMs: timestampMs, receivedNs: receivedNs == 0 ? now : receivedNs, detectedNs: detectedNs,
                                modelSendNs: clock())
