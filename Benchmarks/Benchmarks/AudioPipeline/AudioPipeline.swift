@@ -94,53 +94,37 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    /// One converter direction, one 20 ms frame per iteration: `make` builds the converter before the
+    /// measurement and hands back its output capacity and its `process` (one closure call per frame,
+    /// nanoseconds against the microseconds of filtering).
+    typealias Convert = (UnsafeBufferPointer<Int16>, UnsafeMutableBufferPointer<Int16>) -> Int
+    func resampleBenchmark(_ name: String, input: [[Int16]], make: @escaping @Sendable () -> (outputCount: Int, process: Convert)?) {
+        Benchmark(name, configuration: frameConfiguration()) { benchmark in
+            guard let converter = make() else { return }
+            var out = [Int16](repeating: 0, count: converter.outputCount)
+            var k = 0
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                let n = input[k % input.count].withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { converter.process(i, $0) } }
+                blackHole(n)
+                k += 1
+            }
+        }
+    }
+
     for quality in [Resampler.Quality.sincFastest, .sincMedium, .linear] {
-        Benchmark("resample 8k->24k \(quality)", configuration: frameConfiguration()) { benchmark in
-            guard let resampler = try? Resampler(from: 8_000, to: 24_000, quality: quality) else { return }
-            var out = [Int16](repeating: 0, count: resampler.maxOutputCount(inputCount: 160))
-            var k = 0
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                let n = speech8k[k % speech8k.count].withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { resampler.process(i, into: $0) } }
-                blackHole(n)
-                k += 1
-            }
+        resampleBenchmark("resample 8k->24k \(quality)", input: speech8k) {
+            (try? Resampler(from: 8_000, to: 24_000, quality: quality)).map { r in (r.maxOutputCount(inputCount: 160), { r.process($0, into: $1) }) }
         }
-        Benchmark("resample 24k->8k \(quality)", configuration: frameConfiguration()) { benchmark in
-            guard let resampler = try? Resampler(from: 24_000, to: 8_000, quality: quality) else { return }
-            var out = [Int16](repeating: 0, count: resampler.maxOutputCount(inputCount: 480))
-            var k = 0
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                let n = speech24k[k % speech24k.count].withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { resampler.process(i, into: $0) } }
-                blackHole(n)
-                k += 1
-            }
+        resampleBenchmark("resample 24k->8k \(quality)", input: speech24k) {
+            (try? Resampler(from: 24_000, to: 8_000, quality: quality)).map { r in (r.maxOutputCount(inputCount: 480), { r.process($0, into: $1) }) }
         }
     }
-
-    Benchmark("resample 8k->24k polyphase", configuration: frameConfiguration()) { benchmark in
-        guard let resampler = try? PolyphaseResampler(from: 8_000, to: 24_000) else { return }
-        var out = [Int16](repeating: 0, count: resampler.maxOutputCount(inputCount: 160))
-        var k = 0
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            let n = speech8k[k % speech8k.count].withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { resampler.process(i, into: $0) } }
-            blackHole(n)
-            k += 1
-        }
+    resampleBenchmark("resample 8k->24k polyphase", input: speech8k) {
+        (try? PolyphaseResampler(from: 8_000, to: 24_000)).map { r in (r.maxOutputCount(inputCount: 160), { r.process($0, into: $1) }) }
     }
-
-    Benchmark("resample 24k->8k polyphase", configuration: frameConfiguration()) { benchmark in
-        guard let resampler = try? PolyphaseResampler(from: 24_000, to: 8_000) else { return }
-        var out = [Int16](repeating: 0, count: resampler.maxOutputCount(inputCount: 480))
-        var k = 0
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            let n = speech24k[k % speech24k.count].withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { resampler.process(i, into: $0) } }
-            blackHole(n)
-            k += 1
-        }
+    resampleBenchmark("resample 24k->8k polyphase", input: speech24k) {
+        (try? PolyphaseResampler(from: 24_000, to: 8_000)).map { r in (r.maxOutputCount(inputCount: 480), { r.process($0, into: $1) }) }
     }
 
     Benchmark("detect: VAD", configuration: frameConfiguration()) { benchmark in

@@ -52,11 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard realtimeURL.hasPrefix("wss://") || realtimeURL.hasPrefix("ws://") else {
             throw ValidationError("--realtime-url must start with wss:// or ws://")
         }
-        guard egressChunkMs >= 20, egressChunkMs <= 200, egressChunkMs % 20 == 0 else {
-            throw ValidationError("--egress-chunk-ms must be a multiple of 20 from 20 to 200")
-        }
-        guard modelAppendMs >= 20, modelAppendMs <= 200, modelAppendMs % 20 == 0 else {
-            throw ValidationError("--model-append-ms must be a multiple of 20 from 20 to 200")
+        for (flag, ms) in [("--egress-chunk-ms", egressChunkMs), ("--model-append-ms", modelAppendMs)] {
+            guard (20...200).contains(ms), ms % 20 == 0 else { throw ValidationError("\(flag) must be a multiple of 20 from 20 to 200") }
         }
         guard ResamplerKind(rawValue: resampler) != nil else {
             throw ValidationError("--resampler must be one of \(ResamplerKind.spellings)")
