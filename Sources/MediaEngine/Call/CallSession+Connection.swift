@@ -89,7 +89,6 @@ extension CallSession {
         guard generation == linkGeneration else { return }
         modelReady = true
         sessionStartedNs = clock()
-        appendedMs = 0
         // The session's audio starts with the oldest buffered frame, if any were kept while it was down.
         appendMediaOffsetMs = preconnect.first?.mediaMs ?? mediaMs
         if let dropped = modelDroppedNs {
@@ -99,10 +98,7 @@ extension CallSession {
         } else {
             observer(.modelConnected(attempt: connectAttempts, afterMs: 0))
         }
-        for kept in preconnect {
-            link?.send(kept.frame)
-            appendedMs += kept.audioMs
-        }
+        for kept in preconnect { link?.send(kept.frame) }
         preconnect.removeAll()
         preconnectMs = 0
         scheduleRollover()
@@ -120,7 +116,6 @@ extension CallSession {
     func sendToModel(_ appendFrame: [UInt8], audioMs: Int, mediaMs frameMediaMs: Int) {
         if modelReady, let link {
             link.send(appendFrame)
-            appendedMs += audioMs
         } else if state != .ended {
             preconnect.append((frameMediaMs, audioMs, appendFrame))
             preconnectMs += audioMs
@@ -210,7 +205,6 @@ extension CallSession {
         modelReady = true
         rolloverInProgress = false
         sessionStartedNs = clock()
-        appendedMs = 0
         appendMediaOffsetMs = mediaMs
         if let old { Task { await old.close() } }
         observer(.modelSessionRolledOver)

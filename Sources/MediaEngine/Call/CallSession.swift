@@ -69,7 +69,8 @@ public actor CallSession {
     var connectAttempts = 0
     var rolloverInProgress = false
     var backpressureWaiters: [CheckedContinuation<Void, Never>] = []
-    var appendedMs = 0
+    /// Media time (ms) of the first audio the current model session received: its `audio_start_ms`
+    /// values count from here.
     var appendMediaOffsetMs = 0
     var responseTimer: Task<Void, Never>?
     var fallbackPlaying = false

@@ -196,10 +196,10 @@ public struct EgressStage {
 
     /// Sends what the pacer allows at `nowNs`: up to `chunkMs` of one item per `media` message, and
     /// marks as described above. `tickNs`: when the latest inbound Twilio frame arrived (the call's
-    /// 20 ms tick; equal to `nowNs` when this pump is that frame's), nil if none has lately. `emit` receives each message's bytes, in order; `sentAudio` receives
-    /// each 20 ms frame's mu-law audio and its estimated playout start (monotonic ns), e.g. for the
-    /// recording. Returns the item whose first audio went out in this pump, if one did (for latency
-    /// figures).
+    /// 20 ms tick; equal to `nowNs` when this pump is that frame's), nil if none has lately. `emit`
+    /// receives each message's bytes, in order; `sentAudio` receives each 20 ms frame's mu-law audio and
+    /// its estimated playout start (monotonic ns), e.g. for the recording. Returns the item whose first
+    /// audio went out in this pump, if one did (for latency figures).
     @discardableResult
     public mutating func pump(
         nowNs: UInt64, tickNs: UInt64? = nil, encoder: TwilioOutboundEncoder, emit: ([UInt8]) -> Void,
