@@ -40,9 +40,18 @@ struct PostgresTestServer {
     }
 
     /// (Re)starts the server; returns its connection URL.
+    ///
+    /// The script prints the URL as its last line, but `ChildProcess` hands back stderr with stdout, so
+    /// a warning from a PostgreSQL tool would otherwise become part of the "URL" (libpq then takes the
+    /// whole text for a database name and tries the default socket on port 5432).
     @discardableResult
     func start() throws -> String {
-        try run("start").trimmingCharacters(in: .whitespacesAndNewlines)
+        let output = try run("start")
+        guard let url = output.split(whereSeparator: \.isNewline).last.map({ $0.trimmingCharacters(in: .whitespaces) }),
+              url.hasPrefix("postgresql://") else {
+            throw TestSetupError(description: "postgres-test-server.sh start printed no URL: \(output)")
+        }
+        return url
     }
 
     func stop() throws { _ = try run("stop") }
