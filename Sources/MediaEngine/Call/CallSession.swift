@@ -29,6 +29,15 @@ public actor CallSession {
     let onEnded: @Sendable (String) -> Void
     /// Hot-path timestamps for the latency benchmark; nil (no timestamps taken) in production.
     public nonisolated let probe: (any CallProbe)?
+    /// Where the call's code runs: the event loop of its sockets in the server, so a socket's handler can
+    /// enter the call synchronously (`assumeIsolated`) instead of hopping tasks per message. Nil: the
+    /// call runs like any actor (on a private default executor).
+    public nonisolated let executor: (any SerialExecutor)?
+    private nonisolated let defaultExecutorHost: DefaultExecutorHost?
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        executor?.asUnownedSerialExecutor() ?? defaultExecutorHost!.unownedExecutor
+    }
 
     // Twilio side
     var twilio: (any TwilioSink)?
@@ -86,8 +95,10 @@ public actor CallSession {
         callSid: String, settings: CallSettings, dialer: any RealtimeDialer, endpoint: RealtimeEndpoint,
         logger: Logger, clock: @escaping @Sendable () -> UInt64 = { MonotonicClock.nowNs() },
         observer: @escaping @Sendable (CallEvent) -> Void = { _ in }, onEnded: @escaping @Sendable (String) -> Void = { _ in },
-        probe: (any CallProbe)? = nil
+        probe: (any CallProbe)? = nil, executor: (any SerialExecutor)? = nil
     ) throws {
+        self.executor = executor
+        self.defaultExecutorHost = executor == nil ? DefaultExecutorHost() : nil
         self.callSid = callSid
         self.settings = settings
         self.dialer = dialer
@@ -321,3 +332,7 @@ public actor CallSession {
     /// Depth of the egress queue (ms of audio waiting), for metrics.
     public var egressDepthMs: Double { egress.queue.depthMs }
 }
+
+/// An actor that never runs anything: a call without an executor of its own borrows this one's default
+/// serial executor (an actor may share another actor's executor, SE-0392).
+final actor DefaultExecutorHost {}

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import MediaEngine
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// The engine process's shared state: configuration, tenants, the call registry, the model dialer.
@@ -46,7 +48,10 @@ final class Engine: Sendable {
     /// Creates and registers the session of a new call of `tenant`, with a `CallRecorder` that turns its
     /// events into store records, and a recording file when the tenant records calls. `from` and `to` are
     /// Twilio's (empty when the call arrived without the webhook).
-    func startCall(callSid: String, tenant: TenantConfig, from: String = "", to: String = "") async throws -> CallSession {
+    /// The call runs on `loop` (its sockets' event loop, so they enter it without a task hop): the media
+    /// stream's loop when the stream comes first, otherwise the next loop of the server's group.
+    func startCall(callSid: String, tenant: TenantConfig, from: String = "", to: String = "",
+                   loop: (any EventLoop)? = nil) async throws -> CallSession {
         let registry = self.registry
         let observer = self.observer
         let writer = storage.writer
@@ -64,7 +69,8 @@ final class Engine: Sendable {
                 recorder.record(event)
                 observer(callSid, event)
             },
-            onEnded: { sid in Task { await registry.remove(sid) } }, probe: probes?(callSid))
+            onEnded: { sid in Task { await registry.remove(sid) } }, probe: probes?(callSid),
+            executor: (loop ?? MultiThreadedEventLoopGroup.singleton.next()).executor)
         try await registry.add(session)
         recorder.start()
         return session
