@@ -139,33 +139,37 @@ public actor CallSession {
     /// Handles one inbound Twilio message (UTF-8 JSON). Bad messages are reported and skipped.
     /// `receivedNs`: when it was read off the socket, for the `probe` (0: now).
     public func handleTwilio(_ bytes: [UInt8], receivedNs: UInt64 = 0) {
+        bytes.withUnsafeBytes { handleTwilio($0, receivedNs: receivedNs) }
+    }
+
+    /// The same, over the socket's own buffer (the server's handler calls it synchronously on the call's
+    /// event loop, so a message is never copied into an array).
+    public func handleTwilio(_ raw: UnsafeRawBufferPointer, receivedNs: UInt64 = 0) {
         guard state == .live || state == .ending else { return }
-        bytes.withUnsafeBytes { raw in
-            let message: TwilioMessage
-            do {
-                message = try decoder.decode(raw)
-            } catch {
-                report(protocolError: "Twilio message rejected: \(error)")
-                return
+        let message: TwilioMessage
+        do {
+            message = try decoder.decode(raw)
+        } catch {
+            report(protocolError: "Twilio message rejected: \(error)")
+            return
+        }
+        switch message {
+        case .media(let frame):
+            guard frame.track == .inbound else { return }
+            frame.payload.withUTF8(in: raw) { payload in
+                handleMedia(payload: payload, timestampMs: frame.timestampMs, receivedNs: receivedNs)
             }
-            switch message {
-            case .media(let frame):
-                guard frame.track == .inbound else { return }
-                frame.payload.withUTF8(in: raw) { payload in
-                    handleMedia(payload: payload, timestampMs: frame.timestampMs, receivedNs: receivedNs)
-                }
-            case .mark(let mark):
-                egress.didReceiveMark(named: mark.name, nowNs: clock())
-                pumpEgress()
-            case .dtmf(let dtmf):
-                observer(.dtmf(digit: dtmf.digit, atMs: mediaMs, inBand: false))
-            case .stop:
-                end(reason: "stream stopped by Twilio")
-            case .connected, .start:
-                report(protocolError: "unexpected \(message) after start")
-            case .unknown(let event):
-                logger.debug("ignoring unknown Twilio event", metadata: ["event": .string(event)])
-            }
+        case .mark(let mark):
+            egress.didReceiveMark(named: mark.name, nowNs: clock())
+            pumpEgress()
+        case .dtmf(let dtmf):
+            observer(.dtmf(digit: dtmf.digit, atMs: mediaMs, inBand: false))
+        case .stop:
+            end(reason: "stream stopped by Twilio")
+        case .connected, .start:
+            report(protocolError: "unexpected \(message) after start")
+        case .unknown(let event):
+            logger.debug("ignoring unknown Twilio event", metadata: ["event": .string(event)])
         }
     }
 

@@ -1,16 +1,17 @@
 import Foundation
 import Hummingbird
-import HummingbirdWebSocket
+import HummingbirdCore
 import Logging
 import MediaEngine
 import NIOCore
 import ServiceLifecycle
 
-/// The engine's HTTP + WebSocket server: Twilio's webhooks, the media stream, and a health endpoint.
+/// The engine's HTTP + WebSocket server: Twilio's webhooks, a health endpoint (the router), and the media
+/// stream (`EngineHTTPChannel` upgrades `/twilio/media` to a `MediaStreamChannelHandler`).
 enum EngineApplication {
     /// Builds the server for `engine`; `onRunning` receives the bound port (useful with port 0).
     static func make(engine: Engine, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router(context: BasicWebSocketRequestContext.self)
+        let router = Router(context: BasicRequestContext.self)
         router.get("/healthz") { _, _ -> Response in
             let calls = await engine.registry.activeCount
             let draining = await engine.registry.isDraining
@@ -19,11 +20,10 @@ enum EngineApplication {
                             body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         TwilioWebhookRoutes.add(to: router, engine: engine)
-        MediaStreamHandler.add(to: router, engine: engine)
         let configuration = engine.configuration
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: MediaStreamHandler.maxMessageBytes))),
+            server: HTTPServerBuilder { responder in EngineHTTPChannel(responder: responder, engine: engine) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kol"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: engine.logger

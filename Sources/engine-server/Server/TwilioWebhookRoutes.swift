@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdWebSocket
 import Logging
 import MediaEngine
 
@@ -9,7 +8,7 @@ import MediaEngine
 enum TwilioWebhookRoutes {
     static let maxBodyBytes = 64 * 1024
 
-    static func add(to router: Router<BasicWebSocketRequestContext>, engine: Engine) {
+    static func add(to router: Router<BasicRequestContext>, engine: Engine) {
         router.post("/twilio/voice") { request, context in try await incomingCall(request, context: context, engine: engine) }
         router.post("/twilio/status") { request, context in try await statusCallback(request, context: context, engine: engine) }
     }
