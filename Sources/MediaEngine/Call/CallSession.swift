@@ -10,8 +10,10 @@ public import Logging
 /// `handleModel` (CallSession+Model.swift); the connection itself is supervised in
 /// CallSession+Connection.swift.
 ///
-/// Everything a call owns lives in this actor; calls share nothing mutable. Two tasks feed it: the Twilio
-/// socket's reader and the model socket's reader. Writes never suspend the actor (sinks enqueue).
+/// Everything a call owns lives in this actor; calls share nothing mutable. In the server it runs on its
+/// media stream's event loop (`executor`), and that socket's handler enters it synchronously for each
+/// message; the model socket's messages come in through `handleModel`. Writes never suspend the actor
+/// (sinks write to their socket or enqueue).
 public actor CallSession {
     public enum State: Sendable, Equatable { case warming, live, ending, ended }
 
