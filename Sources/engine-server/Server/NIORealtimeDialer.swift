@@ -20,7 +20,8 @@ struct NIORealtimeDialer: RealtimeDialer {
 
     func dial(_ endpoint: RealtimeEndpoint, model: String, receiver: RealtimeReceiver) async throws {
         let target = try RealtimeTarget(url: endpoint.url(model: model))
-        let callLoop = receiver.executor.flatMap { $0 as? any EventLoop }
+        // The call's loop when it is one sockets can run on (a NIOPosix loop), else one of the shared group.
+        let callLoop = receiver.executor.flatMap { $0 as? any EventLoop }.flatMap { ClientBootstrap(validatingGroup: $0) == nil ? nil : $0 }
         let loop = callLoop ?? MultiThreadedEventLoopGroup.singleton.next()
         let tls = target.secure ? try Self.tlsContext.get() : nil
         let opened = OpenedChannel()
@@ -28,7 +29,6 @@ struct NIORealtimeDialer: RealtimeDialer {
         try await withTaskCancellationHandler {
             let upgrade = try await ClientBootstrap(group: loop)
                 .connectTimeout(.milliseconds(Int64(endpoint.connectTimeoutMs)))
-                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .connect(host: target.host, port: target.port) { channel in
                     opened.set(channel)
                     return channel.eventLoop.makeCompletedFuture {

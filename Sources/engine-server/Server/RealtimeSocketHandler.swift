@@ -91,6 +91,7 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard failure == nil else { return }  // the rest of a read after a failure: the connection is going
         let frame = Self.unwrapInboundIn(data)
         switch frame.opcode {
         case .text:
