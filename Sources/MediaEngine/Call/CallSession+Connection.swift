@@ -45,9 +45,7 @@ extension CallSession {
         let dialer = self.dialer
         let endpoint = self.endpoint
         let dial = Task {
-            try await dialer.dial(endpoint, model: model,
-                                  onOpen: { link in await self.linkOpened(link, generation: generation) },
-                                  onMessage: { bytes in await self.handleModel(bytes, generation: generation) })
+            try await dialer.dial(endpoint, model: model, receiver: self.modelReceiver(generation: generation))
         }
         let deadline = UInt64(endpoint.connectTimeoutMs + endpoint.firstEventTimeoutMs) * 1_000_000
         let watchdog = Task {
@@ -63,6 +61,23 @@ extension CallSession {
         case .failure(let failure): error = timedOutGenerations.remove(generation) != nil ? "no session within \(deadline / 1_000_000) ms" : "\(failure)"
         }
         return wasReady
+    }
+
+    /// How connection `generation` hands its messages to the call: synchronously on the call's executor
+    /// (the transport's socket on the same event loop), else through `handleModel`.
+    private nonisolated func modelReceiver(generation: Int) -> RealtimeReceiver {
+        RealtimeReceiver(
+            executor: executor,
+            opened: { link in await self.linkOpened(link, generation: generation) },
+            receive: { bytes in await self.handleModel(bytes, generation: generation) },
+            receiveOnExecutor: { raw in
+                // `assumeIsolated` runs the closure in place, on this thread, before returning, and traps
+                // when that is not the call's executor (the receiver's contract): the borrowed bytes are
+                // never used anywhere else or later, so handing them in cannot race.
+                nonisolated(unsafe) let message = raw
+                return self.assumeIsolated { $0.receiveModel(message, generation: generation) }
+            },
+            roomForAudio: { await self.waitForEgressRoom() })
     }
 
     private func connectionDeadlinePassed(generation: Int, dial: Task<Void, any Error>) async {
@@ -173,9 +188,7 @@ extension CallSession {
         logger.info("rolling model session over before its cap")
         let dial = Task {
             do {
-                try await dialer.dial(endpoint, model: model,
-                                      onOpen: { link in await self.linkOpened(link, generation: generation) },
-                                      onMessage: { bytes in await self.handleModel(bytes, generation: generation) })
+                try await dialer.dial(endpoint, model: model, receiver: self.modelReceiver(generation: generation))
             } catch {
                 self.rolloverFailed("\(error)", generation: generation)
             }

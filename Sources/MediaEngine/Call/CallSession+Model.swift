@@ -1,33 +1,39 @@
 /// Events from the model: audio deltas into the egress stage (the hot path), and everything else that
 /// steers the call: responses, barge-in by the model's VAD, transcripts, tools and errors.
 extension CallSession {
-    /// Handles one inbound model message from connection `generation`. Audio deltas take an
-    /// allocation-free fast path; when the egress queue is full this suspends (backpressure) until
-    /// there is room, so the model's socket is not read meanwhile.
+    /// Handles one inbound model message from connection `generation` (the general path, for a
+    /// transport off the call's executor): `receiveModel`, then, when the egress queue is full, suspends
+    /// (backpressure) until there is room, so the model's socket is not read meanwhile.
     func handleModel(_ bytes: [UInt8], generation: Int) async {
-        guard state != .ended else { return }
+        let roomLeft = bytes.withUnsafeBytes { receiveModel($0, generation: generation) }
+        if !roomLeft { await waitForEgressRoom() }
+    }
+
+    /// Handles one inbound model message (`raw`: one whole text message, borrowed) from connection
+    /// `generation`, synchronously. Audio deltas take an allocation-free fast path; anything else is
+    /// decoded. Returns false when the egress queue is full after it: the caller must then not deliver
+    /// more before `waitForEgressRoom()` returns (it stops reading the model's socket meanwhile).
+    func receiveModel(_ raw: UnsafeRawBufferPointer, generation: Int) -> Bool {
+        guard state != .ended else { return true }
         let receivedNs = probe == nil ? 0 : clock()
-        if let accepted = bytes.withUnsafeBytes({ fastDelta($0, generation: generation, receivedNs: receivedNs) }) {
-            if !accepted { await waitForEgressRoom() }
-            return
-        }
+        if let accepted = fastDelta(raw, generation: generation, receivedNs: receivedNs) { return accepted }
         let event: RealtimeServerEvent
         do {
-            event = try RealtimeServerEvent.decode(bytes)
+            event = try RealtimeServerEvent.decode(raw)
         } catch {
             report(protocolError: "model event rejected: \(error)")
-            return
+            return true
         }
         if case .sessionCreated = event {
             sessionCreated(generation: generation)
-            return
+            return true
         }
-        guard generation == linkGeneration else { return }  // a retired or not yet current connection
+        guard generation == linkGeneration else { return true }  // a retired or not yet current connection
         if case .responseOutputAudioDelta(let delta) = event {
-            if !acceptDelta(itemId: delta.itemID, base64: Array(delta.delta.utf8), receivedNs: receivedNs) { await waitForEgressRoom() }
-            return
+            return acceptDelta(itemId: delta.itemID, base64: Array(delta.delta.utf8), receivedNs: receivedNs)
         }
         handleControl(event)
+        return true
     }
 
     /// The hot path: nil when `raw` is not an audio delta the scanner can read (then the slow path
@@ -66,7 +72,8 @@ extension CallSession {
         base64.withUnsafeBytes { acceptDelta(itemId: itemId, base64: $0, receivedNs: receivedNs) }
     }
 
-    private func waitForEgressRoom() async {
+    /// Returns once the egress queue has room (or the call ended).
+    func waitForEgressRoom() async {
         while egress.isBackpressured, state != .ended {
             await withCheckedContinuation { backpressureWaiters.append($0) }
         }

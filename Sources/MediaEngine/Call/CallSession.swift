@@ -12,8 +12,8 @@ public import Logging
 ///
 /// Everything a call owns lives in this actor; calls share nothing mutable. In the server it runs on its
 /// media stream's event loop (`executor`), and that socket's handler enters it synchronously for each
-/// message; the model socket's messages come in through `handleModel`. Writes never suspend the actor
-/// (sinks write to their socket or enqueue).
+/// message; the model socket's handler, on the same loop, does the same through `receiveModel`. Writes
+/// never suspend the actor (sinks and links write to their socket and flush once per loop tick).
 public actor CallSession {
     public enum State: Sendable, Equatable { case warming, live, ending, ended }
 

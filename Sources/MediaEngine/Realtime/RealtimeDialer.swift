@@ -37,25 +37,58 @@ public struct RealtimeEndpoint: Sendable, Equatable {
 /// One open connection to a model: the sending half. Text frames only.
 public protocol RealtimeLink: Sendable {
     /// Enqueues one client event (UTF-8 JSON) to go out as a text frame, in order. Never suspends the
-    /// caller: the transport writes on its own task (the call's actor must not wait on a socket).
+    /// caller: the transport writes on its own (the call must not wait on a socket). Dropped silently
+    /// once the link is closed.
     func send(_ text: [UInt8])
     /// Closes the connection; the dialer's `dial` call then returns.
     func close() async
 }
 
-/// Opens connections to a model. The receiving half is a callback the dialer awaits for each inbound
-/// message, in order: while it is suspended no further message is read, which is how a full egress
-/// queue pushes back on the model's connection (TCP flow control does the rest).
+/// How a model connection hands its messages to the call.
+///
+/// Two ways in, one contract: messages reach the call whole, in order, one at a time, and while the
+/// call's egress queue is full the transport stops reading the socket (TCP flow control then pushes back
+/// on the model).
+public struct RealtimeReceiver: Sendable {
+    /// The call's executor. A transport whose socket runs on this same event loop delivers with
+    /// `receiveOnExecutor` (no task hop); any other transport uses `receive`.
+    public let executor: (any SerialExecutor)?
+    /// The connection is up: called once with its link, before any message is delivered.
+    public let opened: @Sendable (any RealtimeLink) async -> Void
+    /// General path: in order, one at a time; returns after the call has taken the message (suspends
+    /// while the egress queue is full).
+    public let receive: @Sendable ([UInt8]) async -> Void
+    /// Must only be called on `executor`. Takes one whole text message (UTF-8 JSON, borrowed for the
+    /// call only); returns false when the call's egress queue is full: the transport must stop reading
+    /// the socket and `await roomForAudio()` before delivering or reading on. (The message itself was
+    /// taken either way.)
+    public let receiveOnExecutor: @Sendable (UnsafeRawBufferPointer) -> Bool
+    /// Returns once the call's egress queue has room again (or the call ended).
+    public let roomForAudio: @Sendable () async -> Void
+
+    public init(
+        executor: (any SerialExecutor)?,
+        opened: @escaping @Sendable (any RealtimeLink) async -> Void,
+        receive: @escaping @Sendable ([UInt8]) async -> Void,
+        receiveOnExecutor: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool,
+        roomForAudio: @escaping @Sendable () async -> Void
+    ) {
+        self.executor = executor
+        self.opened = opened
+        self.receive = receive
+        self.receiveOnExecutor = receiveOnExecutor
+        self.roomForAudio = roomForAudio
+    }
+}
+
+/// Opens connections to a model. The receiving half is a `RealtimeReceiver`: while the call's egress
+/// queue is full no further message is read, which is how a full queue pushes back on the model's
+/// connection (TCP flow control does the rest).
 public protocol RealtimeDialer: Sendable {
-    /// Connects to `endpoint` for `model`, calls `onOpen` with the link once the connection is up, then
-    /// `onMessage` for every inbound text message; returns when the connection has closed (throws if it
-    /// could not be opened or failed).
-    func dial(
-        _ endpoint: RealtimeEndpoint,
-        model: String,
-        onOpen: @escaping @Sendable (any RealtimeLink) async -> Void,
-        onMessage: @escaping @Sendable ([UInt8]) async -> Void
-    ) async throws
+    /// Connects to `endpoint` for `model`, calls `receiver.opened` with the link once the connection is
+    /// up, then delivers every inbound text message to `receiver`; returns when the connection has closed
+    /// (throws if it could not be opened or failed).
+    func dial(_ endpoint: RealtimeEndpoint, model: String, receiver: RealtimeReceiver) async throws
 }
 
 extension String {

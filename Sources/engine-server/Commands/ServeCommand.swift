@@ -98,7 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
         let engine: Engine
         do {
             engine = try Engine(configuration: configuration, directory: directory,
-                                dialer: WebSocketRealtimeDialer(logger: logger), storage: storage, logger: logger)
+                                dialer: NIORealtimeDialer(), storage: storage, logger: logger)
         } catch {
             await storage.close()
             throw CommandFailure.exit("\(error)")

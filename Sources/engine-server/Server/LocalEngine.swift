@@ -70,7 +70,7 @@ final class LocalEngine: Sendable {
             host: "127.0.0.1", port: 0, publicURL: "http://127.0.0.1:0", realtime: runtime.endpoint,
             callTokenSecret: CallTokenSigner.randomSecret(), environment: environment, drainTimeoutSeconds: 5,
             modelSessionMaxAgeMs: modelSessionMaxAgeMs, resampler: resampler)
-        let engine = try Engine(configuration: configuration, directory: directory, dialer: WebSocketRealtimeDialer(logger: logger),
+        let engine = try Engine(configuration: configuration, directory: directory, dialer: NIORealtimeDialer(),
                                 storage: storage, logger: logger, observer: observer, probes: probes)
         let app = EngineApplication.make(engine: engine) { port in
             portContinuation.yield(port)
