@@ -180,4 +180,21 @@ import Testing
         #expect(abs(try p50("engine detector: caller onset -> decision") - 140) < 0.2)
         #expect(abs(try p50("engine detector: decision -> clear at caller") - 3) < 0.01)
     }
+
+    @Test func writeWaitsOfASaturatedGeneratorAreItsOwnNotTheEngines() {
+        func summary(p99: Double) -> LatencySummary {
+            LatencySummary(count: 1_000, min: 0, p1: 0, p50: 0.5, p95: p99 / 2, p99: p99, max: p99 * 3, mean: 1)
+        }
+        let late = summary(p99: 39), waited = summary(p99: 9.7)
+        let saturated = LoadReport.judgeGenerator(late, write: waited, peakCPUPercent: 100, cpuCount: 1)
+        #expect(saturated.overloaded && !saturated.engineBackpressure)
+        #expect(saturated.verdict.hasPrefix("GENERATOR OVERLOADED"))
+        let spare = LoadReport.judgeGenerator(late, write: waited, peakCPUPercent: 60, cpuCount: 1)
+        #expect(spare.engineBackpressure && !spare.overloaded, "writes waited while the generator had CPU to spare")
+        let twoCores = LoadReport.judgeGenerator(late, write: waited, peakCPUPercent: 120, cpuCount: 2)
+        #expect(twoCores.engineBackpressure, "120% of two cores is not saturated")
+        let onTime = LoadReport.judgeGenerator(summary(p99: 2), write: summary(p99: 1), peakCPUPercent: 50, cpuCount: 1)
+        #expect(!onTime.overloaded && !onTime.engineBackpressure)
+        #expect(onTime.verdict.hasPrefix("generator kept its schedule"))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// The results of one load test: what was run, what the calls experienced, what they cost, and the
 /// distributions and timeline the HTML report plots. Written as JSON by `--json-out`.
@@ -98,12 +99,15 @@ struct LoadReport: Sendable, Codable {
     var clean: Bool { calls.failed == 0 && frames.late == 0 && frames.missing == 0 }
 
     /// Judges the generator by its own clock. Its 20 ms clock ran late when the p99 lateness is over
-    /// 5 ms. If handing frames to the socket also waited (p99 over 5 ms), the engine was not reading them
-    /// (backpressure); otherwise the generator itself was short of CPU. Isolated stalls (a high maximum
-    /// with a low p99) are named but do not condemn the run.
-    static func judgeGenerator(_ lateness: LatencySummary, write: LatencySummary, peakCPUPercent: Double?) -> Generator {
+    /// 5 ms. If handing frames to the socket also waited (p99 over 5 ms) while the generator had CPU to
+    /// spare, the engine was not reading them (backpressure); if the generator's CPUs were saturated
+    /// (peak at 90% of `cpuCount` cores or more), the waits are its own and it is the one overloaded.
+    /// Isolated stalls (a high maximum with a low p99) are named but do not condemn the run.
+    static func judgeGenerator(_ lateness: LatencySummary, write: LatencySummary, peakCPUPercent: Double?,
+                               cpuCount: Int) -> Generator {
         let late = lateness.count > 0 && lateness.p99 > 5
-        let backpressure = write.count > 0 && write.p99 > 5
+        let saturated = peakCPUPercent.map { $0 >= 90 * Double(max(1, cpuCount)) } ?? false
+        let backpressure = write.count > 0 && write.p99 > 5 && !saturated
         let overloaded = late && !backpressure
         var verdict: String
         if overloaded {
@@ -157,7 +161,8 @@ extension LoadReport {
                                    meanSignedErrorMs: matched > 0 ? signedSum / Double(matched) : 0),
             frames: Frames(botFrames: tally.botFrames, late: tally.lateFrames, underrunMs: tally.underrunMs, missing: tally.missingFrames),
             generator: Self.judgeGenerator(tally.generatorLateness.summary, write: tally.generatorWrite.summary,
-                                           peakCPUPercent: timeline.compactMap(\.generatorCPUPercent).max()),
+                                           peakCPUPercent: timeline.compactMap(\.generatorCPUPercent).max(),
+                                           cpuCount: CPUAffinity.allowedCPUCount() ?? System.coreCount),
             cost: target.enginePid == nil ? nil : EngineCost(timeline: timeline),
             timeline: timeline,
             distributions: [
