@@ -151,7 +151,7 @@ import Testing
 /// The stage-by-stage breakdown lines a call's engine timestamps up with what its caller saw.
 @Suite struct LatencyBreakdownTests {
     @Test func aTurnSplitsIntoItsStagesAndTheEnginePartAddsUp() throws {
-        let recorder = LatencyBreakdownRecorder()
+        let recorder = LatencyBreakdownRecorder(leadMs: 200)
         let probe = recorder.probe(forCall: "CA1")
         let ms: UInt64 = 1_000_000
         // Frames before and at the caller's last word, then the reply.
@@ -181,6 +181,29 @@ import Testing
         #expect(abs(try p50("engine detector: decision -> clear at caller") - 3) < 0.01)
     }
 
+    @Test func theEnginesOwnSendPacingIsJudgedOnlyAfterTheLeadIsFull() throws {
+        let recorder = LatencyBreakdownRecorder(leadMs: 200)
+        let probe = recorder.probe(forCall: "CA2")
+        let ms: UInt64 = 1_000_000
+        let t0: UInt64 = 10_000 * ms
+        // A spurt: 200 ms of prefill in one pump (ten frames, merged), then one frame per 20 ms tick,
+        // the fourth of them 5 ms late.
+        for n in 0..<10 { probe.botFrameSent(bytes: 160, playoutStartNs: t0 + UInt64(n) * 20 * ms, atNs: t0) }
+        var sentNs = t0
+        for n in 10..<16 {
+            sentNs = t0 + UInt64(n - 9) * 20 * ms + (n == 13 ? 5 * ms : 0)
+            probe.botFrameSent(bytes: 160, playoutStartNs: t0 + UInt64(n) * 20 * ms, atNs: sentNs)
+        }
+        recorder.finish(callSid: "CA2", outcome: CallerOutcome(callSid: "CA2"))
+        let jitter = try #require(recorder.report.rows.first { $0.stage == LatencyStage.engineSendJitter.rawValue }).latency
+        #expect(jitter.count == 6, "six paced frames, each judged against the one before (the first against the prefill), which is not judged itself")
+        #expect(abs(jitter.max - 5) < 0.01, "the late frame's gaps are 25 and 15 ms")
+        #expect(jitter.p50 < 0.01)
+    }
+}
+
+/// Who the load report blames when the callers' clocks ran late.
+@Suite struct GeneratorVerdictTests {
     @Test func writeWaitsOfASaturatedGeneratorAreItsOwnNotTheEngines() {
         func summary(p99: Double) -> LatencySummary {
             LatencySummary(count: 1_000, min: 0, p1: 0, p50: 0.5, p95: p99 / 2, p99: p99, max: p99 * 3, mean: 1)

@@ -16,6 +16,12 @@ public protocol CallProbe: AnyObject, Sendable {
     /// The first frame of `itemId` was handed to the Twilio socket's writer.
     func firstFrameSent(itemId: String, atNs: UInt64)
 
+    /// A 20 ms frame of bot audio (`bytes` of mu-law) went to the Twilio socket at `atNs` (frames of one
+    /// egress pump share it), due to start playing at the caller at `playoutStartNs` by the engine's own
+    /// reckoning: the engine's pacing as it sent, independent of how the network or a loaded caller
+    /// delivered it.
+    func botFrameSent(bytes: Int, playoutStartNs: UInt64, atNs: UInt64)
+
     /// A barge-in was decided by `source` (the `clear` goes out right after).
     func bargeInDecided(source: BargeInSource, atNs: UInt64)
 }

@@ -224,7 +224,10 @@ public actor CallSession {
         lastPumpNs = now
         let tick = lastTickNs > 0 && now - min(now, lastTickNs) < 100_000_000 ? lastTickNs : nil
         let started = egress.pump(nowNs: now, tickNs: tick, encoder: encoder, emit: { twilio.send($0) },
-                                  sentAudio: { audio, playoutStartNs in recordBotFrame(audio, playoutStartNs: playoutStartNs) })
+                                  sentAudio: { audio, playoutStartNs in
+                                      recordBotFrame(audio, playoutStartNs: playoutStartNs)
+                                      probe?.botFrameSent(bytes: audio.count, playoutStartNs: playoutStartNs, atNs: now)
+                                  })
         if let probe, let item = started { probe.firstFrameSent(itemId: item, atNs: clock()) }
         if let item = started, let first = firstDeltaNs.removeValue(forKey: item) {
             let turn = callerTurnEndedNs.map { Int((now - min(now, $0)) / 1_000_000) }

@@ -106,7 +106,7 @@ struct LoadtestCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.exit("\(error)")
         }
-        let breakdown = latencyBreakdown ? LatencyBreakdownRecorder() : nil
+        let breakdown = latencyBreakdown ? LatencyBreakdownRecorder(leadMs: plan.leadMs) : nil
         let collector = LoadCollector(leadMs: plan.leadMs, breakdown: breakdown)
         let run: LoadRun
         do {

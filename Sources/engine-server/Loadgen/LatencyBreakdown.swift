@@ -16,6 +16,10 @@ import Synchronization
 final class LatencyBreakdownRecorder: Sendable {
     private let logs = Mutex<[String: CallStageLog]>([:])
     let stages = StageHistograms()
+    /// The engine's egress lead (ms), to tell a spurt's prefill from its paced part.
+    let leadMs: Double
+
+    init(leadMs: Double) { self.leadMs = leadMs }
 
     /// The probe of a new call (pass as the engine's probe factory).
     func probe(forCall callSid: String) -> any CallProbe {
@@ -28,6 +32,9 @@ final class LatencyBreakdownRecorder: Sendable {
     func finish(callSid: String, outcome: CallerOutcome) {
         guard let log = logs.withLock({ $0.removeValue(forKey: callSid) }) else { return }
         let record = log.snapshot()
+        var sendJitter = LatencyHistogram(), sendMargin = LatencyHistogram()
+        EgressAnalysis.analyze(record.sends, leadMs: leadMs, jitter: &sendJitter, margin: &sendMargin)
+        stages.engineSends(jitter: sendJitter)
         let inbound = Dictionary(record.inbound.map { ($0.mediaMs, $0) }, uniquingKeysWith: { a, _ in a })
         for turn in outcome.turns {
             guard let t7 = turn.firstBotFrameNs, let frame = inbound[turn.speechEndMediaMs],
@@ -68,6 +75,9 @@ final class CallStageLog: CallProbe {
         /// Items by first delta, in order.
         var items: [Item] = []
         var bargeIns: [(source: BargeInSource, ns: UInt64)] = []
+        /// Bot audio as the engine sent it: one entry per egress pump (its frames merged), with the
+        /// audio still due to play before it, in the shape `EgressAnalysis` judges.
+        var sends: [CallerOutcome.BotFrameArrival] = []
     }
 
     private let record = Mutex(Record())
@@ -100,5 +110,16 @@ final class CallStageLog: CallProbe {
 
     func bargeInDecided(source: BargeInSource, atNs: UInt64) {
         record.withLock { $0.bargeIns.append((source, atNs)) }
+    }
+
+    func botFrameSent(bytes: Int, playoutStartNs: UInt64, atNs: UInt64) {
+        record.withLock { r in
+            if let last = r.sends.indices.last, r.sends[last].ns == atNs {
+                r.sends[last].bytes += bytes  // the same pump: one message, or a prefill burst
+            } else {
+                let bufferedMs = Double(playoutStartNs - min(playoutStartNs, atNs)) / 1e6
+                r.sends.append(.init(ns: atNs, bytes: bytes, bufferedMs: bufferedMs))
+            }
+        }
     }
 }

@@ -18,11 +18,13 @@ enum LatencyStage: String, Sendable, Codable, CaseIterable {
     case everyFrameIngressToDecision = "every frame: ingress -> detector decision"
     case everyFrameDecisionToSend = "every frame: detector decision -> model send"
     case everyDeltaToEnqueue = "every delta: received -> egress enqueue"
+    /// The engine's own pacing, judged like the caller's arrivals (`EgressAnalysis`) but on send times.
+    case engineSendJitter = "egress send jitter (at the engine)"
 
     /// "turn", "per frame" or "barge-in" (for grouping in tables).
     var group: String {
         switch self {
-        case .everyFrameIngressToDecision, .everyFrameDecisionToSend, .everyDeltaToEnqueue: return "per frame"
+        case .everyFrameIngressToDecision, .everyFrameDecisionToSend, .everyDeltaToEnqueue, .engineSendJitter: return "per frame"
         default: return "turn"
         }
     }
@@ -43,6 +45,11 @@ final class StageHistograms: Sendable {
             s.stages[.everyFrameIngressToDecision, default: LatencyHistogram()].record(ms: ingressToDecisionMs)
             s.stages[.everyFrameDecisionToSend, default: LatencyHistogram()].record(ms: decisionToSendMs)
         }
+    }
+
+    func engineSends(jitter: LatencyHistogram) {
+        guard jitter.count > 0 else { return }
+        state.withLock { $0.stages[.engineSendJitter, default: LatencyHistogram()].add(jitter) }
     }
 
     func delta(receivedToEnqueuedMs: Double) {
