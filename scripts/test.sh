@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 pg_started=0
+# The shared test server's port comes from the checkout's path, so test runs in two checkouts at once
+# (a fresh CI clone beside a working tree) never stop each other's server. 25000-25999 is below Linux's
+# ephemeral range, and apart from 24000-24999, where the outage tests start servers of their own.
+export KOL_PG_PORT="${KOL_PG_PORT:-$((25000 + $(pwd -P | cksum | cut -d' ' -f1) % 1000))}"
 if [[ "${KOL_SKIP_POSTGRES:-0}" != "1" ]]; then
     KOL_TEST_POSTGRES_URL="$(scripts/postgres-test-server.sh start)"
     export KOL_TEST_POSTGRES_URL KOL_REQUIRE_POSTGRES=1
