@@ -89,10 +89,13 @@ struct LoadtestCommand: AsyncParsableCommand {
             print(LoadtestTenants.yaml)
             return
         }
+        if let allowed = CPUAffinity.allowedCPUCount(), allowed < System.coreCount {  // set before first use, never read first
+            NIOSingletons.groupLoopCountSuggestion = allowed  // one event loop per CPU we may use, as `serve` does
+        }
         if url != nil, !threadPoolExecutor {
             // The generator alone in its process: its tasks run on NIO's event loops, saving a thread switch
             // per message each way (its 20 ms clocks kept time twice as well at 100 calls, for the same
-            // CPU). The in-process engine keeps Swift's own pool, as in production.
+            // CPU). In process, tasks keep Swift's own pool; the engine's calls still run on the loops.
             _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
         var logger = Logger(label: "kol-loadtest")
