@@ -176,6 +176,14 @@ import Testing
         #expect(unrecorded.all.isEmpty)
     }
 
+    @Test func aRecordingFinishedAfterTheCallEndedIsStillRecorded() {
+        let harness = Harness(recordingPath: "clinic/2023-11-14/CA1.opus")
+        harness.feed([.ended(reason: "stream stopped by Twilio"),
+                      .recordingFinished(path: "/data/recordings/clinic/2023-11-14/CA1.opus", durationMs: 12_000, sizeBytes: 21_000)])
+        let records = harness.all.compactMap { if case .recording(let r) = $0.change { r } else { nil } }
+        #expect(records.map(\.durationMs) == [12_000], "the recording is finished off the call's loop, after its end")
+    }
+
     @Test func eventsAfterTheEndWriteNothing() {
         let harness = Harness()
         harness.feed([.ended(reason: "stream stopped by Twilio")])

@@ -99,6 +99,12 @@ public final class CallRecorder: Sendable {
         mutating func apply(
             _ event: CallEvent, now: () -> Date, recordingRelativePath: String?
         ) -> [StoreWrite.Change] {
+            // A recording is finished off the call's loop, so its report may follow the call's end.
+            if case .recordingFinished(_, let durationMs, let sizeBytes) = event {
+                guard let path = recordingRelativePath else { return [] }
+                return [.recording(RecordingRecord(callSID: call.callSID, relativePath: path, durationMs: Int64(durationMs),
+                                                   codec: "opus", channels: 1, sizeBytes: sizeBytes, createdAt: now()))]
+            }
             guard !ended else { return [] }
             switch event {
             case .callerSpeechStarted(let atMs):
@@ -155,10 +161,8 @@ public final class CallRecorder: Sendable {
             case .fallback:
                 fellBack = true
                 return []
-            case .recordingFinished(_, let durationMs, let sizeBytes):
-                guard let path = recordingRelativePath else { return [] }
-                return [.recording(RecordingRecord(callSID: call.callSID, relativePath: path, durationMs: Int64(durationMs),
-                                                   codec: "opus", channels: 1, sizeBytes: sizeBytes, createdAt: now()))]
+            case .recordingFinished:
+                return []  // handled above
             case .ended(let reason):
                 ended = true
                 var changes = closeOpenTurns(atMs: latestMediaMs)

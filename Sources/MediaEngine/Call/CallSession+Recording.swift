@@ -42,16 +42,24 @@ extension CallSession {
     /// Twilio's buffer was cleared: bot audio sent but not yet played is taken out of the recording.
     func recordClear(nowNs: UInt64) { audioRecorder?.clearBot(atNs: nowNs) }
 
-    /// Closes the file and reports it (`recordingFinished`); called once, as the call ends.
+    /// Closes the file and reports it (`recordingFinished`); called once, as the call ends. The work (last
+    /// page, `fsync`) goes to the `RecordingFinisher`, off the call's event loop; the report follows the
+    /// call's `ended`.
     func finishRecording() {
         guard let recorder = audioRecorder else { return }
         audioRecorder = nil
-        do {
-            let (durationMs, sizeBytes) = try recorder.finish()
-            observer(.recordingFinished(path: recorder.path, durationMs: durationMs, sizeBytes: sizeBytes))
-        } catch {
-            logger.error("cannot finish the call's recording; removing it", metadata: ["path": .string(recorder.path), "error": "\(error)"])
-            try? FileManager.default.removeItem(atPath: recorder.path)
+        let handoff = RecorderHandoff(recorder: recorder)
+        let observer = self.observer
+        let logger = self.logger
+        RecordingFinisher.submit {
+            let recorder = handoff.recorder
+            do {
+                let (durationMs, sizeBytes) = try recorder.finish()
+                observer(.recordingFinished(path: recorder.path, durationMs: durationMs, sizeBytes: sizeBytes))
+            } catch {
+                logger.error("cannot finish the call's recording; removing it", metadata: ["path": .string(recorder.path), "error": "\(error)"])
+                try? FileManager.default.removeItem(atPath: recorder.path)
+            }
         }
     }
 
@@ -62,4 +70,11 @@ extension CallSession {
                      metadata: ["path": .string(recorder.path), "error": "\(error)"])
         try? FileManager.default.removeItem(atPath: recorder.path)
     }
+}
+
+/// A call's recorder on its way to the `RecordingFinisher`. `@unchecked Sendable` because ownership moves:
+/// the call drops its only reference (`audioRecorder = nil`) before handing it over, so from then on only
+/// the finisher's queue touches it.
+private struct RecorderHandoff: @unchecked Sendable {
+    let recorder: CallAudioRecorder
 }

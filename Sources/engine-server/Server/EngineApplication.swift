@@ -39,6 +39,13 @@ struct DrainService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await engine.registry.beginDrain()
+        await drainCalls()
+        // The last calls' recordings are finished off their loops; their records must reach the store
+        // before the writer (shut down after this service) stops.
+        await RecordingFinisher.waitUntilIdle()
+    }
+
+    private func drainCalls() async {
         let active = await engine.registry.activeCount
         guard active > 0 else { return }
         engine.logger.notice("draining: waiting for calls in progress", metadata: ["calls": .stringConvertible(active)])
