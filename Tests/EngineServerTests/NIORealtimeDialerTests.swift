@@ -82,19 +82,17 @@ struct NIORealtimeDialerTests {
     }
 
     @Test func targetsAreParsedFromWsAndWssURLs() throws {
-        let local = try RealtimeTarget(url: "ws://127.0.0.1:8123/v1/realtime?model=gpt-realtime")
+        let local = try #require(WebSocketTarget(url: "ws://127.0.0.1:8123/v1/realtime?model=gpt-realtime"))
         #expect(!local.secure && local.host == "127.0.0.1" && local.port == 8123)
         #expect(local.requestURI == "/v1/realtime?model=gpt-realtime")
         #expect(local.hostHeader == "127.0.0.1:8123")
         #expect(local.serverName == nil)
-        let openAI = try RealtimeTarget(url: "wss://api.openai.com/v1/realtime?model=gpt-realtime")
+        let openAI = try #require(WebSocketTarget(url: "wss://api.openai.com/v1/realtime?model=gpt-realtime"))
         #expect(openAI.secure && openAI.host == "api.openai.com" && openAI.port == 443)
         #expect(openAI.requestURI == "/v1/realtime?model=gpt-realtime")
         #expect(openAI.hostHeader == "api.openai.com")
         #expect(openAI.serverName == "api.openai.com")
-        #expect(throws: RealtimeConnectionError.invalidURL("https://api.openai.com/v1/realtime")) {
-            try RealtimeTarget(url: "https://api.openai.com/v1/realtime")
-        }
+        #expect(WebSocketTarget(url: "https://api.openai.com/v1/realtime") == nil)
     }
 
     static func simulator(thinkTimeMs: Int) -> SimulatorConfiguration {

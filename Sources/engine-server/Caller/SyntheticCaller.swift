@@ -1,10 +1,8 @@
 import AsyncHTTPClient
 import Foundation
-import HummingbirdWSClient
 import Logging
 import MediaEngine
 import NIOCore
-import NIOWebSocket
 import Synchronization
 
 /// A phone call placed against an engine the way Twilio places it: a signed webhook, the TwiML's
@@ -59,6 +57,8 @@ struct SyntheticCaller: Sendable {
         var bargeInOnsetMediaMs: Int?
         /// The caller sent `stop`: the stream closing after it is not the engine hanging up.
         var callerHungUp = false
+        /// Sequence numbers of the marks echoed on `clear` (the clock numbers its own messages).
+        var echoSequence = 100_000
         var outcome: Outcome
 
         /// The outcome with the playout buffer's verdicts filled in.
@@ -183,82 +183,70 @@ struct SyntheticCaller: Sendable {
         let state = LiveState(Live(outcome: Outcome(callSid: callSid)))
         let streamSid = "MZ" + callSid.dropFirst(2)
         let callSid = self.callSid
-        try await WebSocketClient.connect(url: target.url, configuration: .init(maxFrameSize: 1 << 16), logger: logger) {
-            inbound, outbound, _ in
-            try await outbound.write(.text(TwilioCallerMessages.connected()))
-            try await outbound.write(.text(TwilioCallerMessages.start(streamSid: streamSid, callSid: callSid, parameters: target.parameters)))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await receive(inbound, outbound: outbound, state: state)
-                    state.withLock { if !$0.callerHungUp { $0.outcome.hungUpByEngine = true } }
-                }
-                do {
-                    try await send(script, streamSid: streamSid, outbound: outbound, state: state)
-                } catch is DeadlineReached {
-                    state.withLock {
-                        $0.outcome.cutShort = true
-                        $0.callerHungUp = true
-                    }
-                    try? await outbound.write(.text(TwilioCallerMessages.stop(streamSid: streamSid, callSid: callSid, sequence: 0)))
-                } catch {
-                    // A write fails once the engine has closed the stream, and the receiver may only notice
-                    // the close a moment later (seen on a loaded machine): give it up to a second.
-                    var waitedMs = 0
-                    while !state.withLock({ $0.outcome.hungUpByEngine }), waitedMs < 1_000 {
-                        try? await Task.sleep(for: .milliseconds(20))
-                        waitedMs += 20
-                    }
-                    if !state.withLock({ $0.outcome.hungUpByEngine }) { throw error }
-                }
-                try? await outbound.close(.normalClosure, reason: "caller hung up")
-                group.cancelAll()
+        let link = try await CallerSocket.connect(url: target.url, onMessage: { message, now, socket in
+            Self.receive(message, at: now, state: state, socket: socket)
+        }, onClosed: {
+            state.withLock { if !$0.callerHungUp { $0.outcome.hungUpByEngine = true } }
+        })
+        defer { link.close() }
+        link.send(TwilioCallerMessages.connected())
+        link.send(TwilioCallerMessages.start(streamSid: streamSid, callSid: callSid, parameters: target.parameters))
+        do {
+            try await send(script, streamSid: streamSid, link: link, state: state)
+        } catch is DeadlineReached {
+            state.withLock {
+                $0.outcome.cutShort = true
+                $0.callerHungUp = true
             }
+            link.send(TwilioCallerMessages.stop(streamSid: streamSid, callSid: callSid, sequence: 0))
+        } catch {
+            // The clock stops when the engine has closed the stream (its close reaches `onClosed` first);
+            // anything else (the run's deadline cancelling the call) is the call's failure.
+            if !state.withLock({ $0.outcome.hungUpByEngine }) { throw error }
         }
+        state.withLock { $0.callerHungUp = true }
         return state.withLock { $0.finalOutcome }
     }
 
-    /// The engine's messages: media into the playout buffer, marks queued behind it, clear flushing it.
-    private func receive(_ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, state: LiveState) async throws {
-        var sequence = 100_000
-        for try await frame in inbound {
-            guard frame.opcode == .text, frame.fin else { continue }
-            let now = MonotonicClock.nowNs()
-            switch frame.data.withUnsafeReadableBytes({ TwilioCallerMessages.read($0) }) {
-            case .media(let bytes):
-                state.withLock { live in
-                    let buffered = live.playout.receiveAudio(bytes: bytes, nowNs: now)
-                    live.outcome.botFramesReceived += 1
-                    live.outcome.botArrivals.append(.init(ns: now, bytes: bytes, bufferedMs: buffered))
-                    live.lastBotAudioNs = now
-                    if live.botAudioSinceNs == nil {
-                        live.botAudioSinceNs = now
-                        if let turn = live.openTurn {
-                            live.outcome.turns[turn].firstBotFrameNs = now
-                            live.openTurn = nil
-                        }
+    /// One message from the engine, on the socket's loop: media into the playout buffer, marks queued
+    /// behind it, clear flushing it (and echoing the marks it dropped).
+    private static func receive(_ message: UnsafeRawBufferPointer, at now: UInt64, state: LiveState, socket: CallerSocketHandler) {
+        switch TwilioCallerMessages.read(message) {
+        case .media(let bytes):
+            state.withLock { live in
+                let buffered = live.playout.receiveAudio(bytes: bytes, nowNs: now)
+                live.outcome.botFramesReceived += 1
+                live.outcome.botArrivals.append(.init(ns: now, bytes: bytes, bufferedMs: buffered))
+                live.lastBotAudioNs = now
+                if live.botAudioSinceNs == nil {
+                    live.botAudioSinceNs = now
+                    if let turn = live.openTurn {
+                        live.outcome.turns[turn].firstBotFrameNs = now
+                        live.openTurn = nil
                     }
                 }
-            case .mark(let name):
-                state.withLock { $0.playout.receiveMark(name) }
-            case .clear(let sid):
-                let echoes = state.withLock { live -> [String] in
-                    let heard = live.playout.heard(sinceTickMs: Double(now - min(now, live.lastTickNs)) / 1e6)
-                    let onset = live.bargeInOnsetNs.map { Double(now - min(now, $0)) / 1e6 }
-                    live.outcome.bargeIns.append(.init(onsetToClearMs: onset ?? -1, heardItem: heard?.item, heardMs: heard?.ms,
-                                                       onsetNs: live.bargeInOnsetNs, onsetMediaMs: live.bargeInOnsetMediaMs, clearNs: now))
-                    live.outcome.clearsReceived += 1
-                    live.bargeInOnsetNs = nil
-                    live.bargeInOnsetMediaMs = nil
-                    let echoes = live.playout.clear(nowNs: now)
-                    live.outcome.marksEchoed += echoes.count
-                    return echoes
-                }
-                for name in echoes {
-                    try await outbound.write(.text(TwilioCallerMessages.markEcho(name, streamSid: sid, sequence: &sequence)))
-                }
-            case .other:
-                continue
             }
+        case .mark(let name):
+            state.withLock { $0.playout.receiveMark(name) }
+        case .clear(let sid):
+            let echoes = state.withLock { live -> [String] in
+                let heard = live.playout.heard(sinceTickMs: Double(now - min(now, live.lastTickNs)) / 1e6)
+                let onset = live.bargeInOnsetNs.map { Double(now - min(now, $0)) / 1e6 }
+                live.outcome.bargeIns.append(.init(onsetToClearMs: onset ?? -1, heardItem: heard?.item, heardMs: heard?.ms,
+                                                   onsetNs: live.bargeInOnsetNs, onsetMediaMs: live.bargeInOnsetMediaMs, clearNs: now))
+                live.outcome.clearsReceived += 1
+                live.bargeInOnsetNs = nil
+                live.bargeInOnsetMediaMs = nil
+                let echoes = live.playout.clear(nowNs: now)
+                live.outcome.marksEchoed += echoes.count
+                return echoes
+            }
+            for name in echoes {
+                var sequence = state.withLock { live in defer { live.echoSequence += 1 }; return live.echoSequence }
+                socket.send(TwilioCallerMessages.markEcho(name, streamSid: sid, sequence: &sequence))
+            }
+        case .other:
+            break
         }
     }
 
