@@ -17,6 +17,16 @@ import Testing
         #expect(abs(s.mean - 500.5) <= 1)
     }
 
+    @Test func perCallHistogramsMergeToTwoDigitsAndGrowPastTheirRange() {
+        var total = LatencyHistogram(.perCall), call = LatencyHistogram(.perCall)
+        call.record(ms: 0.5)
+        call.record(ms: 90_000)  // past the 60 s set up front
+        total.add(call)
+        #expect(total.count == 2)
+        #expect(abs(total.maxMs - 90_000) / 90_000 < 0.01)
+        #expect(abs(total.percentileMs(50) - 0.5) < 0.01)
+    }
+
     @Test func mergedHistogramsCountEveryValueAndKeepTheMaximum() {
         var a = LatencyHistogram(), b = LatencyHistogram()
         for _ in 0..<10 { a.record(ms: 2) }
@@ -61,7 +71,7 @@ import Testing
 
     @Test func perfectPacingHasNoJitterAndAMarginOfTheLeadLessOneFrame() {
         var jitter = LatencyHistogram(), margin = LatencyHistogram()
-        EgressAnalysis.analyze(Self.pacedSpurt(startNs: 1_000_000_000, frames: 60), leadMs: 200, jitter: &jitter, margin: &margin)
+        EgressAnalysis.analyze(Self.pacedSpurt(startNs: 1_000_000_000, frames: 60), leadMs: 200, jitter: { jitter.record(ms: $0) }, margin: { margin.record(ms: $0) })
         #expect(jitter.count == 50)  // frames 10...59 follow the frame that filled the buffer
         #expect(jitter.maxMs < 0.01)
         #expect(margin.count == 50)
@@ -79,7 +89,7 @@ import Testing
         }
         for bytes in [480, 480, 480, 160] { arrive(t0, bytes) }  // the 200 ms prefill
         for k in 1...10 { arrive(t0 + UInt64(k) * 60 * ms, 480) }
-        EgressAnalysis.analyze(arrivals, leadMs: 200, jitter: &jitter, margin: &margin)
+        EgressAnalysis.analyze(arrivals, leadMs: 200, jitter: { jitter.record(ms: $0) }, margin: { margin.record(ms: $0) })
         #expect(jitter.count == 10)
         #expect(jitter.maxMs < 0.01)
         #expect(abs(margin.minMs - 140) < 0.1, "the lead swings by one chunk")
@@ -88,7 +98,7 @@ import Testing
     @Test func aFrameFiveMillisecondsLateShowsAsJitterOnBothOfItsGaps() {
         var jitter = LatencyHistogram(), margin = LatencyHistogram()
         let arrivals = Self.pacedSpurt(startNs: 1_000_000_000, frames: 40, delayNs: [25: 5_000_000])
-        EgressAnalysis.analyze(arrivals, leadMs: 200, jitter: &jitter, margin: &margin)
+        EgressAnalysis.analyze(arrivals, leadMs: 200, jitter: { jitter.record(ms: $0) }, margin: { margin.record(ms: $0) })
         #expect(abs(jitter.maxMs - 5) < 0.01)
         #expect(abs(jitter.percentileMs(100) - 5) < 0.01)
         #expect(jitter.summary.p50 < 0.01)

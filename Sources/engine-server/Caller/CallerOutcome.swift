@@ -65,10 +65,10 @@ struct CallerOutcome: Sendable {
     var botArrivals: [BotFrameArrival] = []
     /// How late the caller's own 20 ms clock ran (ms per tick): a loaded generator shows here, so it is
     /// not mistaken for a slow engine.
-    var sendLateness = LatencyHistogram()
+    var sendLateness = LatencyHistogram(.perCall)
     /// How long handing each frame to the socket took (ms). Long waits mean the engine was not reading
     /// its socket (TCP backpressure): then a late clock is the engine's doing, not the generator's.
-    var sendWrite = LatencyHistogram()
+    var sendWrite = LatencyHistogram(.perCall)
     var maxSendLatenessMs: Double { sendLateness.maxMs }
     var durationMs = 0.0
     /// The engine closed the stream (it hung up) before the script's own hang-up.

@@ -11,9 +11,9 @@
 /// - **Playout margin** of a frame: the audio (ms) still buffered at the caller when it arrived: how
 ///   close the buffer came to running dry (about `leadMs − 20` when healthy; 0 is an underrun).
 enum EgressAnalysis {
-    /// Records the jitter and margin of every steady frame of `arrivals` (in arrival order).
+    /// Reports the jitter and margin (ms) of every steady frame of `arrivals` (in arrival order).
     static func analyze(_ arrivals: [CallerOutcome.BotFrameArrival], leadMs: Double,
-                        jitter: inout LatencyHistogram, margin: inout LatencyHistogram) {
+                        jitter: (Double) -> Void, margin: (Double) -> Void) {
         var steady = false
         var previous: CallerOutcome.BotFrameArrival?
         for arrival in arrivals {
@@ -23,10 +23,10 @@ enum EgressAnalysis {
                 previous = nil
             }
             if steady {
-                margin.record(ms: arrival.bufferedMs)
+                margin(arrival.bufferedMs)
                 if let previous {
                     let gapMs = Double(arrival.ns - min(arrival.ns, previous.ns)) / 1e6
-                    jitter.record(ms: abs(gapMs - frameMs))
+                    jitter(abs(gapMs - frameMs))
                 }
                 previous = arrival
             } else if arrival.bufferedMs + frameMs >= leadMs - 0.5 {

@@ -32,9 +32,7 @@ final class LatencyBreakdownRecorder: Sendable {
     func finish(callSid: String, outcome: CallerOutcome) {
         guard let log = logs.withLock({ $0.removeValue(forKey: callSid) }) else { return }
         let record = log.snapshot()
-        var sendJitter = LatencyHistogram(), sendMargin = LatencyHistogram()
-        EgressAnalysis.analyze(record.sends, leadMs: leadMs, jitter: &sendJitter, margin: &sendMargin)
-        stages.engineSends(jitter: sendJitter)
+        stages.engineSends(record.sends, leadMs: leadMs)
         let inbound = Dictionary(record.inbound.map { ($0.mediaMs, $0) }, uniquingKeysWith: { a, _ in a })
         for turn in outcome.turns {
             guard let t7 = turn.firstBotFrameNs, let frame = inbound[turn.speechEndMediaMs],

@@ -32,8 +32,8 @@ final class LoadCollector: Sendable {
         var bargeIn = LatencyHistogram()
         var jitter = LatencyHistogram()
         var margin = LatencyHistogram()
-        var generatorLateness = LatencyHistogram()
-        var generatorWrite = LatencyHistogram()
+        var generatorLateness = LatencyHistogram(.perCall)
+        var generatorWrite = LatencyHistogram(.perCall)
         /// From the engine's own events (in-process engines only): first model delta to first frame
         /// out, and caller speech onset to the barge-in decision by source.
         var engineFirstFrame = LatencyHistogram()
@@ -65,9 +65,6 @@ final class LoadCollector: Sendable {
 
     /// Folds in a finished call.
     func callEnded(_ outcome: CallerOutcome, scenario: LoadScenario) {
-        var jitter = LatencyHistogram()
-        var margin = LatencyHistogram()
-        EgressAnalysis.analyze(outcome.botArrivals, leadMs: leadMs, jitter: &jitter, margin: &margin)
         let reason = Self.failureReason(outcome, scenario: scenario)
         breakdown?.finish(callSid: outcome.callSid, outcome: outcome)
         state.withLock { t in
@@ -85,8 +82,8 @@ final class LoadCollector: Sendable {
                 t.bargeIn.record(ms: barge.onsetToClearMs)
                 if let item = barge.heardItem, let heard = barge.heardMs { t.heardAtClear.append((item, heard)) }
             }
-            t.jitter.add(jitter)
-            t.margin.add(margin)
+            EgressAnalysis.analyze(outcome.botArrivals, leadMs: leadMs, jitter: { t.jitter.record(ms: $0) },
+                                   margin: { t.margin.record(ms: $0) })
             t.generatorLateness.add(outcome.sendLateness)
             t.generatorWrite.add(outcome.sendWrite)
             t.unansweredTurns += outcome.unansweredTurns

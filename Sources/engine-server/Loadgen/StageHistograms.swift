@@ -47,9 +47,12 @@ final class StageHistograms: Sendable {
         }
     }
 
-    func engineSends(jitter: LatencyHistogram) {
-        guard jitter.count > 0 else { return }
-        state.withLock { $0.stages[.engineSendJitter, default: LatencyHistogram()].add(jitter) }
+    /// The jitter of one call's steady sends, as the engine sent them (judged like a caller's arrivals).
+    func engineSends(_ sends: [CallerOutcome.BotFrameArrival], leadMs: Double) {
+        state.withLock { s in
+            EgressAnalysis.analyze(sends, leadMs: leadMs, jitter: { s.stages[.engineSendJitter, default: LatencyHistogram()].record(ms: $0) },
+                                   margin: { _ in })
+        }
     }
 
     func delta(receivedToEnqueuedMs: Double) {
