@@ -156,11 +156,7 @@ extension CallSession {
     private func armResponseTimer() {
         responseTimer?.cancel()
         let timeout = UInt64(settings.responseTimeoutMs) * 1_000_000
-        responseTimer = Task {
-            try? await Task.sleep(nanoseconds: timeout)
-            guard !Task.isCancelled else { return }
-            self.responseTimedOut()
-        }
+        responseTimer = after(ns: timeout) { $0.responseTimedOut() }
     }
 
     private func responseTimedOut() {

@@ -35,6 +35,8 @@ public actor CallSession {
     /// enter the call synchronously (`assumeIsolated`) instead of hopping tasks per message. Nil: the
     /// call runs like any actor (on a private default executor).
     public nonisolated let executor: (any SerialExecutor)?
+    /// Timers that fire on `executor` (its event loop's); nil: tasks sleep.
+    nonisolated let timers: (any CallTimerScheduler)?
     private nonisolated let defaultExecutorHost: DefaultExecutorHost?
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -53,7 +55,7 @@ public actor CallSession {
     var lastPumpNs: UInt64 = 0
     /// When the latest inbound Twilio frame arrived: the call's 20 ms tick, which egress pacing locks to.
     var lastTickNs: UInt64 = 0
-    var egressWatchdog: Task<Void, Never>?
+    var egressWatchdog: CallTimer?
     /// Monotonic time at which the caller's last turn ended (for turn latency), if not yet answered.
     var callerTurnEndedNs: UInt64?
     var hangupReason: String?
@@ -83,7 +85,7 @@ public actor CallSession {
     /// Media time (ms) of the first audio the current model session received: its `audio_start_ms`
     /// values count from here.
     var appendMediaOffsetMs = 0
-    var responseTimer: Task<Void, Never>?
+    var responseTimer: CallTimer?
     var fallbackPlaying = false
     var generationCounter = 0
     var readyGenerations: Set<Int> = []
@@ -97,9 +99,11 @@ public actor CallSession {
         callSid: String, settings: CallSettings, dialer: any RealtimeDialer, endpoint: RealtimeEndpoint,
         logger: Logger, clock: @escaping @Sendable () -> UInt64 = { MonotonicClock.nowNs() },
         observer: @escaping @Sendable (CallEvent) -> Void = { _ in }, onEnded: @escaping @Sendable (String) -> Void = { _ in },
-        probe: (any CallProbe)? = nil, executor: (any SerialExecutor)? = nil
+        probe: (any CallProbe)? = nil, executor: (any SerialExecutor)? = nil, timers: (any CallTimerScheduler)? = nil
     ) throws {
+        precondition(timers == nil || executor != nil, "a call's timers fire on its executor: give both or neither")
         self.executor = executor
+        self.timers = timers
         self.defaultExecutorHost = executor == nil ? DefaultExecutorHost() : nil
         self.callSid = callSid
         self.settings = settings
@@ -254,17 +258,14 @@ public actor CallSession {
     private func startEgressWatchdog() {
         guard egressWatchdog == nil else { return }
         let period = UInt64(max(20, settings.egressLeadMs / 2)) * 1_000_000
-        egressWatchdog = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: period)
-                guard self.watchdogTick(periodNs: period) else { return }
-            }
+        egressWatchdog = after(ns: period) { call in
+            call.egressWatchdog = nil
+            if call.watchdogTick(periodNs: period) { call.startEgressWatchdog() }
         }
     }
 
     private func watchdogTick(periodNs: UInt64) -> Bool {
         guard state == .live || state == .ending, egress.hasAudioPending else {
-            egressWatchdog = nil
             if let reason = hangupReason, state != .ended { finishHangup(reason: reason) }
             return false
         }

@@ -63,6 +63,7 @@ final class Engine: Sendable {
         let recorder = CallRecorder(
             call: CallRecord(callSID: callSid, from: from, to: to, startedAt: startedAt, configVersion: tenant.version),
             tenant: TenantID(tenant.id), recordingRelativePath: recordingPath, submit: { writer.submit($0) })
+        let callLoop = loop ?? MultiThreadedEventLoopGroup.singleton.next()
         let session = try CallSession(
             callSid: callSid, settings: settings, dialer: dialer, endpoint: configuration.realtime,
             logger: logger, observer: { event in
@@ -70,7 +71,7 @@ final class Engine: Sendable {
                 observer(callSid, event)
             },
             onEnded: { sid in Task { await registry.remove(sid) } }, probe: probes?(callSid),
-            executor: (loop ?? MultiThreadedEventLoopGroup.singleton.next()).executor)
+            executor: callLoop.executor, timers: EventLoopCallTimers(loop: callLoop))
         try await registry.add(session)
         recorder.start()
         return session
