@@ -16,12 +16,3 @@ enum SessionTimer {
         }
     }
 }
-
-extension TimeAmount {
-    /// The same span in NIO's nanoseconds (saturating at NIO's range).
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        self = overflow ? .nanoseconds(seconds < 0 ? .min : .max) : .nanoseconds(whole &+ attoseconds / 1_000_000_000)
-    }
-}

@@ -128,7 +128,23 @@ struct SimulatorTransportTests {
             #expect(close.opcode == 0x8)
             #expect(close.closeCode == 1000)
             #expect(await client.nextFrame() == nil)  // then the server closes the socket
+            // The session leaves the registry as the server's socket closes (its close callbacks may run
+            // just after the client sees the end of the stream).
+            for _ in 0..<500 where server.activeSessionCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
             #expect(server.activeSessionCount == 0)
+        }
+    }
+
+    @Test func theCloseAfterMsFaultClosesFromTheSocketsEventLoop() async throws {
+        try await Self.withServer { server, port in
+            server.setFaults(SimulatorFaults(closeAfterMs: 30, closeCode: 1011, affectedConnections: 1))
+            let client = try await Self.openSession(port: port)
+            let close = try #require(await client.nextFrame())
+            #expect(close.opcode == 0x8)
+            #expect(close.closeCode == 1011)
+            // The close handshake: the client answers, then the server closes the socket.
+            try await client.send(RawSocketClient.frame(opcode: 0x8, payload: [0x03, 0xF3]))
+            #expect(await client.nextFrame() == nil)
         }
     }
 
