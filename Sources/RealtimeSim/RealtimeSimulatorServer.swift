@@ -1,7 +1,7 @@
-import Hummingbird
-import HummingbirdWebSocket
 import Logging
 import MediaEngine
+import NIOCore
+import NIOPosix
 public import ServiceLifecycle
 
 /// A local WebSocket server speaking the OpenAI Realtime GA protocol at `/v1/realtime` (one
@@ -10,9 +10,16 @@ public import ServiceLifecycle
 ///
 /// Handshake as the real API: `?model=` names the model; an `Authorization: Bearer <anything>` header is
 /// required (without it the upgrade is refused); a connection carrying the retired `OpenAI-Beta` header
-/// gets an `error` event with code `beta_api_shape_disabled` and is closed with code 4000. Text frames
-/// only. Binds `host` (127.0.0.1 by default) on `port` (0: an ephemeral port, reported by `start()` and
-/// `port`).
+/// gets an `error` event with code `beta_api_shape_disabled` and is closed with code 4000. A refused
+/// upgrade is answered over HTTP: 401 without the header, 503 under the refuse-connections fault. Text
+/// frames only. `GET /health` answers 200 "ok"; any other path 404. Binds `host` (127.0.0.1 by default)
+/// on `port` (0: an ephemeral port, reported by `start()` and `port`).
+///
+/// Plain SwiftNIO on `MultiThreadedEventLoopGroup.singleton`: each connection's session runs on its
+/// socket's event loop and is entered synchronously by the socket's handler (`RealtimeWebSocketHandler`),
+/// its events written by a `WebSocketChannelSink` and flushed once per loop tick, its pacing kept by the
+/// loop's timers. No Swift task or async stream per frame: in load tests the simulator shares a core
+/// with the synthetic callers.
 ///
 /// Run it as a swift-service-lifecycle `Service` (`run()`, in the caller's `ServiceGroup`), or in-process
 /// with `start()` / `stop()`.
@@ -72,35 +79,36 @@ public final class RealtimeSimulatorServer: Service, Sendable {
     }
 
     /// Serves until graceful shutdown (or cancellation) of the surrounding `ServiceGroup`. The bound port
-    /// is then available from `listeningPort()` and `port`.
+    /// is then available from `listeningPort()` and `port`. On shutdown it stops listening, closes every
+    /// session with 1001 (going away) and returns once all sockets are closed.
     public func run() async throws {
         state.withLock { $0.runFailure = nil }
-        let router = Router(context: BasicWebSocketRequestContext.self)
-        router.ws(RouterPath(stringLiteral: Self.path)) { [self] request, _ in
-            shouldUpgrade(request)
-        } onUpgrade: { [self] inbound, outbound, context in
-            await serve(inbound: inbound, outbound: outbound, request: context.request)
-        }
-        let http = Router()
-        http.get("/health") { _, _ in "ok" }
-        let app = Application(
-            router: http,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: router,
-                configuration: .init(ws: WebSocketServerConfiguration(maxFrameSize: 16 << 20, closeTimeout: .seconds(2)))),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: requestedPort)),
-            onServerRunning: { [self] channel in
-                let bound = channel.localAddress?.port ?? requestedPort
-                logger.info("Realtime simulator listening", metadata: ["url": "ws://\(host):\(bound)\(Self.path)"])
-                state.withLock {
-                    $0.port = bound
-                    $0.resumeWaiters(with: .success(bound))
-                }
-            },
-            logger: logger)
         let outcome: any Error
         do {
-            try await app.run()
+            let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { [self] channel in
+                    channel.eventLoop.makeCompletedFuture { try configure(channel) }
+                }
+                .bind(host: host, port: requestedPort).get()
+            let bound = listener.localAddress?.port ?? requestedPort
+            logger.info("Realtime simulator listening", metadata: ["url": "ws://\(host):\(bound)\(Self.path)"])
+            state.withLock {
+                $0.port = bound
+                $0.resumeWaiters(with: .success(bound))
+            }
+            await withGracefulShutdownHandler {
+                await withTaskCancellationHandler {
+                    try? await listener.closeFuture.get()
+                } onCancel: {
+                    listener.close(promise: nil)
+                }
+            } onGracefulShutdown: {
+                listener.close(promise: nil)
+            }
+            await closeConnections()
             outcome = SimulatorServerError.stoppedBeforeListening
         } catch {
             outcome = error
@@ -111,6 +119,33 @@ public final class RealtimeSimulatorServer: Service, Sendable {
             $0.resumeWaiters(with: .failure(outcome))
         }
         if !(outcome is SimulatorServerError) { throw outcome }
+    }
+
+    /// After the listener closed: sessions end with 1001 and their close handshake (at most
+    /// `WebSocketChannelSink.closeHandshakeTimeout`), plain HTTP sockets close at once; waits for all.
+    private func closeConnections() async {
+        await closeAllConnections(code: 1001, reason: "server shutting down")
+        let connections = state.withLock { Array($0.connections.values) }
+        for connection in connections where !connection.webSocket {
+            connection.channel.close(promise: nil)
+        }
+        for connection in connections {
+            try? await connection.channel.closeFuture.get()
+        }
+    }
+
+    /// Counts a new socket as open until it closes.
+    func track(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        state.withLock { $0.connections[id] = (channel, false) }
+        channel.closeFuture.whenComplete { [self] _ in
+            state.withLock { _ = $0.connections.removeValue(forKey: id) }
+        }
+    }
+
+    /// The socket was upgraded: shutdown lets it finish its close handshake.
+    func markWebSocket(_ channel: any Channel) {
+        state.withLock { $0.connections[ObjectIdentifier(channel)]?.webSocket = true }
     }
 
     /// The bound port once the server listens (waits for it); throws if the server stops or fails first.

@@ -1,4 +1,5 @@
 import MediaEngine
+import NIOCore
 
 /// `response.create` / `response.cancel` and the choice of what a response says.
 extension SimulatedSession {
@@ -76,11 +77,16 @@ extension SimulatedSession {
         return [message(turnReply)]
     }
 
-    /// The task that streams a response: think time, then slices separated by pacing pauses.
+    /// Streams a response: think time, then slices separated by pacing pauses, on the event loop's timers
+    /// when the session runs on a loop in real time, else in a task sleeping on the session's clock.
     private func startResponseTask(_ responseID: String) {
-        let clock = clock
         let thinkTimeMs = configuration.thinkTimeMs
-        responseTask = Task { [weak self] in
+        if let loop = timerLoop {
+            scheduleResponseStep(responseID, after: .milliseconds(thinkTimeMs), on: loop)
+            return
+        }
+        let clock = clock
+        responseTimer = .task(Task { [weak self] in
             do {
                 if thinkTimeMs > 0 { try await clock.sleep(for: .milliseconds(thinkTimeMs)) }
                 while let pause = await self?.advanceResponse(responseID) {
@@ -89,7 +95,22 @@ extension SimulatedSession {
             } catch {
                 // Cancelled: the response was cancelled or the session closed; whoever cancelled finished it.
             }
-        }
+        })
+    }
+
+    /// The next slice of `responseID` after `delay`, run on `loop` (the session's executor) by its timer.
+    private func scheduleResponseStep(_ responseID: String, after delay: Duration, on loop: any EventLoop) {
+        responseTimer = .scheduled(loop.scheduleTask(in: TimeAmount(delay)) { [self] in
+            assumeIsolated { session in
+                // A cancelled response's timer was cancelled on this loop; a stale one must not touch the next.
+                guard session.activeResponse?.id == responseID else { return }
+                if let pause = session.advanceResponse(responseID) {
+                    session.scheduleResponseStep(responseID, after: pause, on: loop)
+                } else {
+                    session.responseTimer = nil
+                }
+            }
+        })
     }
 
     /// `response.cancel`: ends the active response at once (`response.done`, status cancelled, reason
@@ -108,8 +129,8 @@ extension SimulatedSession {
     /// the audio and transcript sent so far), then `response.done` with status cancelled and `reason`.
     func cancelActiveResponse(reason: RealtimeResponse.Reason) {
         guard var response = activeResponse else { return }
-        responseTask?.cancel()
-        responseTask = nil
+        responseTimer?.cancel()
+        responseTimer = nil
         if response.itemStarted, response.outputIndex < response.outputs.count {
             let output = response.outputs[response.outputIndex]
             var item: RealtimeItem

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MediaEngine
+import NIOCore
 
 /// The protocol logic of ONE simulated OpenAI Realtime (GA) connection, without any transport: client
 /// event text goes in through `receive(_:)`, server events come out through the `SimulatorEventSink`, in
@@ -9,8 +10,12 @@ import MediaEngine
 /// Cheap per session, for load tests with hundreds of sessions per core: appends take the allocation-free
 /// path (`InputAudioAppendFrame.scan`, in-place base64 and G.711 decoding into reusable buffers, an energy
 /// VAD over 10 ms windows), reply audio is pre-encoded and shared (`SpeechClips`), and the only timers are
-/// one task per streaming response (think time, then one sleep per delta) and an optional fault timer.
+/// one timer per streaming response (think time, then one wake-up per delta) and an optional fault timer.
 /// Nothing fires while a session is idle.
+///
+/// In the server a session runs on its socket's event loop (`executor`): the socket's handler enters it
+/// synchronously (`assumeIsolated`) for each frame, its output is written to the channel from the same
+/// loop, and its timers are the loop's scheduled tasks, so a connection costs no task switch per frame.
 ///
 /// Behaviour is described on the handlers (`SimulatedSession+*.swift`) and in `SimulatorScript`.
 public actor SimulatedSession {
@@ -21,7 +26,20 @@ public actor SimulatedSession {
     let configuration: SimulatorConfiguration
     let clips: SpeechClips
     let sink: any SimulatorEventSink
+    /// Drives the timers when they run as Swift tasks (no event loop, or a clock passed in).
     let clock: any Clock<Duration>
+    /// The event loop whose scheduled tasks drive the timers instead: the session runs on it in real time.
+    nonisolated let timerLoop: (any EventLoop)?
+    /// Where the session's code runs: its socket's event loop in the server, so the socket's handler can
+    /// enter the session synchronously (`assumeIsolated`). Nil: the session runs like any actor.
+    public nonisolated let executor: (any SerialExecutor)?
+    private nonisolated let defaultExecutorHost: SessionExecutorHost?
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        if let executor { return executor.asUnownedSerialExecutor() }
+        if let defaultExecutorHost { return defaultExecutorHost.unownedExecutor }
+        preconditionFailure("a session has either an executor or a host for the default one (see init)")
+    }
     let faults: SimulatorFaults
     let logger: Logger
     /// Unix time (s) the session would expire at, as reported.
@@ -54,8 +72,8 @@ public actor SimulatedSession {
     var pendingTranscription: (itemID: String, transcript: String, durationMs: Int)?
 
     var activeResponse: SimulatedResponse?
-    var responseTask: Task<Void, Never>?
-    var faultTask: Task<Void, Never>?
+    var responseTimer: SessionTimer?
+    var faultTimer: SessionTimer?
     var assistantAudioProduced = false
     var eventsSent = 0
     /// No more output (the transport closed, or a fault closed it).
@@ -74,10 +92,17 @@ public actor SimulatedSession {
     ///   - model: from the client's `?model=`; nil uses `configuration.defaultModel`.
     ///   - faults: the faults for this connection (the server decides which connections get them); nil
     ///     uses `configuration.faults`.
-    ///   - clock: drives think time, pacing and the close-after-ms fault (tests pass a manual clock).
+    ///   - clock: drives think time, pacing and the close-after-ms fault (tests pass a manual clock). Nil:
+    ///     real time, kept by the event loop's timers when `executor` is an event loop, else by a
+    ///     `ContinuousClock`.
+    ///   - executor: where the session runs (the socket's `EventLoop.executor` in the server). Nil: a
+    ///     default serial executor of its own.
     public init(configuration: SimulatorConfiguration, clips: SpeechClips, model: String? = nil,
                 faults: SimulatorFaults? = nil, sink: any SimulatorEventSink,
-                clock: any Clock<Duration> = ContinuousClock()) {
+                clock: (any Clock<Duration>)? = nil, executor: (any SerialExecutor)? = nil) {
+        self.executor = executor
+        defaultExecutorHost = executor == nil ? SessionExecutorHost() : nil
+        timerLoop = clock == nil ? executor as? any EventLoop : nil
         var ids = SimulatorIDs()
         let sessionID = ids.next("sess")
         self.ids = ids
@@ -86,7 +111,7 @@ public actor SimulatedSession {
         self.configuration = configuration
         self.clips = clips
         self.sink = sink
-        self.clock = clock
+        self.clock = clock ?? ContinuousClock()
         self.faults = faults ?? configuration.faults
         var logger = configuration.logger
         logger[metadataKey: "realtime.session"] = .string(sessionID)
@@ -104,12 +129,19 @@ public actor SimulatedSession {
         observe(.sessionStarted(sessionID: sessionID, model: model))
         sendSession(created: true)
         if let ms = faults.closeAfterMs {
-            let clock = clock
             let code = faults.closeCode
-            faultTask = Task { [weak self] in
-                try? await clock.sleep(for: .milliseconds(ms))
-                guard !Task.isCancelled else { return }
-                await self?.terminate(code: code, reason: "simulated fault: closed after \(ms) ms")
+            let reason = "simulated fault: closed after \(ms) ms"
+            if let loop = timerLoop {
+                faultTimer = .scheduled(loop.scheduleTask(in: .milliseconds(Int64(ms))) { [self] in
+                    assumeIsolated { $0.terminate(code: code, reason: reason) }
+                })
+            } else {
+                let clock = clock
+                faultTimer = .task(Task { [weak self] in
+                    try? await clock.sleep(for: .milliseconds(ms))
+                    guard !Task.isCancelled else { return }
+                    await self?.terminate(code: code, reason: reason)
+                })
             }
         }
     }
@@ -119,14 +151,21 @@ public actor SimulatedSession {
     public func receive(_ text: String) {
         guard !closed else { return }
         var text = text
-        let appended = text.withUTF8 { utf8 -> Bool in
-            guard let frame = InputAudioAppendFrame.scan(UnsafeRawBufferPointer(utf8)) else { return false }
-            appendAudio(UnsafeBufferPointer(rebasing: utf8[frame.audio])) {
-                frame.eventID.map { String(decoding: UnsafeBufferPointer(rebasing: utf8[$0]), as: UTF8.self) }
+        text.withUTF8 { receive(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Handles one client event given as the UTF-8 bytes of a text frame (read in place; the transport's
+    /// path, so an append, the usual frame, makes no `String`).
+    public func receive(utf8: UnsafeRawBufferPointer) {
+        guard !closed else { return }
+        if let frame = InputAudioAppendFrame.scan(utf8) {
+            let bytes = utf8.assumingMemoryBound(to: UInt8.self)
+            appendAudio(UnsafeBufferPointer(rebasing: bytes[frame.audio])) {
+                frame.eventID.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
             }
-            return true
+            return
         }
-        guard !appended else { return }
+        let text = String(decoding: utf8, as: UTF8.self)
         let event: RealtimeClientEvent
         do {
             event = try RealtimeClientEvent.decode(text)
@@ -165,10 +204,10 @@ public actor SimulatedSession {
     }
 
     private func stopTasks() {
-        responseTask?.cancel()
-        responseTask = nil
-        faultTask?.cancel()
-        faultTask = nil
+        responseTimer?.cancel()
+        responseTimer = nil
+        faultTimer?.cancel()
+        faultTimer = nil
     }
 
     private func handle(_ event: RealtimeClientEvent) {
@@ -251,3 +290,7 @@ public actor SimulatedSession {
         }
     }
 }
+
+/// An actor that never runs anything: a session without an executor of its own borrows this one's default
+/// serial executor (an actor may share another actor's executor, SE-0392).
+final actor SessionExecutorHost {}

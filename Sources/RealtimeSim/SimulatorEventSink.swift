@@ -7,13 +7,14 @@ public enum SimulatorOutput: Sendable, Hashable {
     case close(code: UInt16, reason: String)
 }
 
-/// Where a `SimulatedSession` puts its output. Called on the session's actor, in event order, so an
-/// implementation must be quick and must not block (queue the output; do not write a socket inline).
+/// Where a `SimulatedSession` puts its output. Called on the session's executor (its socket's event loop in
+/// the server), in event order, so an implementation must be quick and must not block: queue the output,
+/// or write it without waiting, as `WebSocketChannelSink` does on its loop.
 public protocol SimulatorEventSink: Sendable {
     func emit(_ output: SimulatorOutput)
 }
 
-/// A sink that feeds an `AsyncStream`: the server's transport drains the stream into the WebSocket.
+/// A sink that feeds an `AsyncStream`, for a transport (or a test) that drains the output from a task.
 /// Unbounded, which is safe here because a session's output is bounded by its script (one reply's audio
 /// at a time), not by the client.
 public struct AsyncStreamEventSink: SimulatorEventSink {

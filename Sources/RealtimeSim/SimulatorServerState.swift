@@ -1,3 +1,4 @@
+import NIOCore
 import ServiceLifecycle
 
 /// The mutable state `RealtimeSimulatorServer` shares between its run task, its connection handlers and
@@ -11,6 +12,9 @@ struct SimulatorServerState: Sendable {
     var runFailure: (any Error)?
     var group: ServiceGroup?
     var runTask: Task<Void, Never>?
+    /// Open sockets, and whether each was upgraded to a WebSocket (shutdown closes plain HTTP ones at
+    /// once and lets WebSockets finish their close handshake).
+    var connections: [ObjectIdentifier: (channel: any Channel, webSocket: Bool)] = [:]
 
     var faults: SimulatorFaults
     /// Connections the current faults still apply to; nil: all.

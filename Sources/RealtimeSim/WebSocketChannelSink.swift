@@ -1,0 +1,82 @@
+import NIOCore
+import NIOWebSocket
+
+/// A session's view of its WebSocket: each event is written to the channel as one text frame at once and
+/// the channel is flushed once per event-loop tick, so whatever a tick produced (a delta and its
+/// transcript, the events of a committed turn) goes out in one syscall.
+///
+/// The session runs on the channel's event loop in the server, so `emit` is called there and writes
+/// inline. Called from anywhere else (a session without that executor), each output hops to the loop;
+/// `execute` is FIFO, so a session that always emits off the loop keeps its order.
+struct WebSocketChannelSink: SimulatorEventSink {
+    /// How long a server-initiated close waits for the client's close frame before dropping the socket.
+    static let closeHandshakeTimeout: TimeAmount = .seconds(2)
+
+    /// Per-connection write state, touched on the loop only.
+    struct State {
+        var flushPending = false
+        /// The server's close frame is out: nothing more is written, the client's close ends the socket.
+        var closeSent = false
+    }
+
+    let channel: any Channel
+    let state: NIOLoopBoundBox<State>
+
+    /// Call on the channel's event loop.
+    init(channel: any Channel) {
+        self.channel = channel
+        state = NIOLoopBoundBox(State(), eventLoop: channel.eventLoop)
+    }
+
+    /// Whether the server's close frame has been written (read on the loop).
+    var closeSent: Bool { state.value.closeSent }
+
+    func emit(_ output: SimulatorOutput) {
+        guard channel.eventLoop.inEventLoop else {
+            let sink = self
+            channel.eventLoop.execute { sink.emitOnLoop(output) }
+            return
+        }
+        emitOnLoop(output)
+    }
+
+    private func emitOnLoop(_ output: SimulatorOutput) {
+        switch output {
+        case .event(let text):
+            write(text)
+        case .close(let code, let reason):
+            close(code: code, reason: reason)
+        }
+    }
+
+    /// One text frame, flushed at the end of this loop tick.
+    func write(_ text: String) {
+        guard !state.value.closeSent else { return }
+        let frame = WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(string: text))
+        channel.write(frame, promise: nil)
+        guard !state.value.flushPending else { return }
+        state.value.flushPending = true
+        let channel = self.channel
+        let state = self.state
+        channel.eventLoop.execute {
+            state.value.flushPending = false
+            channel.flush()
+        }
+    }
+
+    /// Sends one close frame (`code`, `reason`) and closes the socket when the client answers it, or after
+    /// `closeHandshakeTimeout`. Only the first close counts.
+    func close(code: UInt16, reason: String) {
+        guard channel.isActive, !state.value.closeSent else { return }
+        state.value.closeSent = true
+        var data = channel.allocator.buffer(capacity: 2 + 123)
+        data.write(webSocketErrorCode: WebSocketErrorCode(codeNumber: Int(code)))
+        data.writeBytes(reason.utf8.prefix(123))  // a control frame carries at most 125 bytes
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: data), promise: nil)
+        let channel = self.channel
+        let timeout = channel.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) {
+            channel.close(promise: nil)
+        }
+        channel.closeFuture.whenComplete { _ in timeout.cancel() }
+    }
+}
