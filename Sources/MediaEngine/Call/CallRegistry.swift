@@ -30,13 +30,15 @@ public actor CallRegistry {
         guard calls[call.callSid] == nil else { throw .duplicate(callSid: call.callSid) }
         calls[call.callSid] = call
         totalCalls += 1
+        EngineMetrics.callsStarted.increment()
+        EngineMetrics.callsActive.increment()
     }
 
     public func session(forCallSid callSid: String) -> CallSession? { calls[callSid] }
 
     /// Forgets an ended call.
     public func remove(_ callSid: String) {
-        calls.removeValue(forKey: callSid)
+        if calls.removeValue(forKey: callSid) != nil { EngineMetrics.callsActive.decrement() }
         if calls.isEmpty {
             let waiters = emptyWaiters
             emptyWaiters.removeAll()

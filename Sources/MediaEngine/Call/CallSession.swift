@@ -50,6 +50,8 @@ public actor CallSession {
     var ingress: IngressStage
     var detector: DetectorStage
     var egress: EgressStage
+    /// The steadiness of this call's sends (`kol_egress_send_jitter_seconds`).
+    var egressJitter = EgressJitterMeter()
     /// Media time (ms since stream start) of the latest inbound frame; the call's media clock.
     var mediaMs = 0
     var lastPumpNs: UInt64 = 0
@@ -227,11 +229,19 @@ public actor CallSession {
         let now = nowNs ?? clock()
         lastPumpNs = now
         let tick = lastTickNs > 0 && now - min(now, lastTickNs) < 100_000_000 ? lastTickNs : nil
+        var sentBytes = 0, firstPlayoutNs: UInt64 = 0
         let started = egress.pump(nowNs: now, tickNs: tick, encoder: encoder, emit: { twilio.send($0) },
                                   sentAudio: { audio, playoutStartNs in
                                       recordBotFrame(audio, playoutStartNs: playoutStartNs)
                                       probe?.botFrameSent(bytes: audio.count, playoutStartNs: playoutStartNs, atNs: now)
+                                      if sentBytes == 0 { firstPlayoutNs = playoutStartNs }
+                                      sentBytes += audio.count
                                   })
+        if sentBytes > 0, let jitterMs = egressJitter.message(  // Twilio's side is 8 kHz mu-law: 8 bytes per ms
+            audioMs: Double(sentBytes) / 8, bufferedMs: Double(firstPlayoutNs - min(firstPlayoutNs, now)) / 1e6, atNs: now,
+            leadMs: Double(settings.egressLeadMs))?.jitterMs {
+            EngineMetrics.egressSendJitter.recordNanoseconds(Int64(jitterMs * 1e6))
+        }
         if let probe, let item = started { probe.firstFrameSent(itemId: item, atNs: clock()) }
         if let item = started, let first = firstDeltaNs.removeValue(forKey: item) {
             let turn = callerTurnEndedNs.map { Int((now - min(now, $0)) / 1_000_000) }

@@ -122,16 +122,20 @@ struct LoadtestCommand: AsyncParsableCommand {
                                   generator: enginePid == getpid() ? nil : .current, showProgress: !quiet)
         let generator = LoadGenerator(plan: plan, engineURL: run.target.engineURL, publicURL: run.publicURL, lines: run.lines,
                                       clips: clips, collector: collector, logger: logger)
+        let remote = run.target.mode == "url"
+        let jitterBefore = remote ? await EngineSendJitter.scrape(engineURL: run.target.engineURL) : [:]
         let startNs = MonotonicClock.nowNs()
         let monitoring = Task { await monitor.run(startNs: startNs) }
         await generator.run(startNs: startNs)
+        let jitterAfter = remote ? await EngineSendJitter.scrape(engineURL: run.target.engineURL) : [:]
         let wallSeconds = Double(MonotonicClock.nowNs() - startNs) / 1e9
         monitoring.cancel()
         await monitoring.value
         let truncations = run.truncations
         await run.stop()
-        let report = LoadReport(plan: plan, target: run.target, wallSeconds: wallSeconds, tally: collector.tally,
+        var report = LoadReport(plan: plan, target: run.target, wallSeconds: wallSeconds, tally: collector.tally,
                                 timeline: monitor.timeline, truncations: truncations, breakdown: breakdown?.report)
+        report.engineSendJitter = EngineSendJitter(before: jitterBefore, after: jitterAfter)
         print(SummaryTable.render(report))
         do {
             if let jsonOut { try report.json().write(to: URL(fileURLWithPath: jsonOut)) }

@@ -73,6 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
             // Nothing on the call path blocks a thread (storage runs on GRDB's queue or its own thread).
             _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
+        let metrics = MetricsExport.bootstrap()  // before the first call creates its metrics
         var logger = Logger(label: "kol")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let directory: TenantDirectory
@@ -108,7 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
             "config_version": .string(directory.version), "model": .string(runtime.description),
             "store": .string(storage.description), "executor": .string(executor.rawValue), "resampler": .string(resampler),
         ])
-        let app = EngineApplication.make(engine: engine)
+        let app = EngineApplication.make(engine: engine, metrics: metrics)
         // Shutdown runs in reverse: drain the calls, stop the server and the model, then the retention and
         // the writer (which writes or spills the calls' last records), then close the database.
         let group = ServiceGroup(

@@ -93,6 +93,7 @@ enum HTMLReport {
             if let a = cost.baselineRSSMB, let b = cost.peakRSSMB { text += String(format: ", RSS %.0f → %.0f MB", a, b) }
             facts.append(text)
         }
+        if let jitter = r.engineSendJitter { facts.append("engine send jitter (its /metrics): " + jitter.text) }
         for (reason, n) in c.failures.sorted(by: { $0.value > $1.value }) { facts.append("FAILED \(n) × \(reason)") }
         html += "<ul>" + facts.map { "<li>\(SVGChart.escape($0))</li>" }.joined() + "</ul>\n"
         return html

@@ -23,6 +23,8 @@ struct LoadReport: Sendable, Codable {
     var distributions: [String: Distribution]
     /// The stage-by-stage breakdown (`--latency-breakdown` only).
     var breakdown: LatencyBreakdownReport?
+    /// The engine's own send jitter from its `/metrics` (`--url` runs against an engine that has it).
+    var engineSendJitter: EngineSendJitter?
 
     struct Calls: Sendable, Codable, Equatable {
         var placed: Int

@@ -56,6 +56,7 @@ enum SummaryTable {
                 lines.append("    (in-process: the engine shares its process with the generator and the simulator; use --url and --engine-pid for the engine alone)")
             }
         }
+        if let jitter = report.engineSendJitter { lines.append("  engine send jitter (its /metrics): " + jitter.text) }
         lines.append("  generator: \(report.generator.verdict)"
             + (report.generator.peakCPUPercent.map { String(format: ", peak CPU %.0f%%", $0) } ?? ""))
         for (reason, n) in c.failures.sorted(by: { $0.value > $1.value }) { lines.append("  FAILED \(n) x \(reason)") }

@@ -4,13 +4,16 @@ import HummingbirdCore
 import Logging
 import MediaEngine
 import NIOCore
+import Prometheus
 import ServiceLifecycle
 
 /// The engine's HTTP + WebSocket server: Twilio's webhooks, a health endpoint (the router), and the media
 /// stream (`EngineHTTPChannel` upgrades `/twilio/media` to a `MediaStreamChannelHandler`).
 enum EngineApplication {
-    /// Builds the server for `engine`; `onRunning` receives the bound port (useful with port 0).
-    static func make(engine: Engine, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// Builds the server for `engine`; `onRunning` receives the bound port (useful with port 0). With
+    /// `metrics`, `GET /metrics` exposes it.
+    static func make(engine: Engine, metrics: PrometheusCollectorRegistry? = nil,
+                     onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.get("/healthz") { _, _ -> Response in
             let calls = await engine.registry.activeCount
@@ -20,6 +23,7 @@ enum EngineApplication {
                             body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         TwilioWebhookRoutes.add(to: router, engine: engine)
+        if let metrics { MetricsExport.addRoute(to: router, registry: metrics) }
         let configuration = engine.configuration
         return Application(
             router: router,

@@ -1,0 +1,17 @@
+import CoreMetrics
+
+/// The engine's own metrics, through swift-metrics (the server exports them in Prometheus format at
+/// `GET /metrics`; without a bootstrapped backend they cost nothing). Created on first use, so a process
+/// must bootstrap its backend before its first call.
+public enum EngineMetrics {
+    /// |gap − duration| of each steadily paced message to Twilio, at the engine (`EgressJitterMeter`).
+    public static let egressSendJitterLabel = "kol_egress_send_jitter_seconds"
+    /// Calls in progress.
+    public static let callsActiveLabel = "kol_calls_active"
+    /// Calls registered since the process started.
+    public static let callsStartedLabel = "kol_calls_started_total"
+
+    static let egressSendJitter = CoreMetrics.Timer(label: egressSendJitterLabel)
+    static let callsActive = Meter(label: callsActiveLabel)
+    static let callsStarted = Counter(label: callsStartedLabel)
+}
