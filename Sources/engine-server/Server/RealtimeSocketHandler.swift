@@ -91,6 +91,7 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        ReadFlushes.onThisThread.beginRead()  // flushes this read causes are settled at channelReadComplete
         guard failure == nil else { return }  // the rest of a read after a failure: the connection is going
         let frame = Self.unwrapInboundIn(data)
         switch frame.opcode {
@@ -278,6 +279,8 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.eventLoop.assumeIsolated().execute { self.settleFlush() }
     }
 
+    var flushLoop: any EventLoop { loop }
+
     func settleFlush() {
         guard flushScheduled else { return }
         flushScheduled = false
@@ -286,7 +289,7 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Settles the flushes this read caused, on every socket of the loop (the call's Twilio socket too).
     func channelReadComplete(context: ChannelHandlerContext) {
-        ReadFlushes.onThisThread.settle()
+        ReadFlushes.onThisThread.settle(on: context.eventLoop)
         context.fireChannelReadComplete()
     }
 
