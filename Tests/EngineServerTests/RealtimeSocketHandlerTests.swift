@@ -117,7 +117,6 @@ struct RealtimeSocketHandlerTests {
         let socket = try await TestSocket.make(receiver: DeliveryLog().receiver())
         try await socket.release()
         let (beforeComplete, afterComplete) = try await socket.channel.testingEventLoop.executeInContext {
-            ReadFlushes.onThisThread.beginRead()  // as the handler does when a read arrives
             socket.handler.value.send(Array(#"{"type":"input_audio_buffer.append"}"#.utf8))
             socket.handler.value.send(Array(#"{"type":"response.create"}"#.utf8))
             let before = socket.probe.value.flushes

@@ -39,8 +39,6 @@ struct ChannelTwilioSink: TwilioSink {
 
         init(channel: any Channel) { self.channel = channel }
 
-        var flushLoop: any EventLoop { channel.eventLoop }
-
         func settleFlush() {
             guard pending else { return }
             pending = false

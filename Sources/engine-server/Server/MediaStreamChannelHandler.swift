@@ -66,7 +66,6 @@ final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHa
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        ReadFlushes.onThisThread.beginRead()  // flushes this read causes are settled at channelReadComplete
         let frame = unwrapInboundIn(data)
         switch frame.opcode {
         case .text, .continuation:
@@ -85,7 +84,7 @@ final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHa
     /// Settles the flushes this read caused (the call's Twilio and model sockets), without waiting for
     /// every other socket ready in this tick (`ReadFlushes`).
     func channelReadComplete(context: ChannelHandlerContext) {
-        ReadFlushes.onThisThread.settle(on: context.eventLoop)
+        ReadFlushes.onThisThread.settle()
         context.fireChannelReadComplete()
     }
 

@@ -3,9 +3,7 @@ import NIOPosix
 
 /// A socket with writes not yet flushed.
 protocol OwedFlush: AnyObject {
-    /// The socket's event loop.
-    var flushLoop: any EventLoop { get }
-    /// Flushes the socket if it still owes a flush (a no-op otherwise). On `flushLoop` only.
+    /// Flushes the socket if it still owes a flush (a no-op otherwise).
     func settleFlush()
 }
 
@@ -18,11 +16,8 @@ protocol OwedFlush: AnyObject {
 /// core, several milliseconds, which reached Twilio as send jitter. The socket handlers
 /// (`MediaStreamChannelHandler`, `RealtimeSocketHandler`) settle what is owed at `channelReadComplete`,
 /// right after the read that caused it; the end-of-tick flush stays for writes made from anywhere else
-/// (timers) and finds nothing left to do after a settled read. A socket is noted only while a read is
-/// being handled (between the handler's `beginRead()` and `settle(on:)`), so the list is empty the rest of
-/// the time; one list per thread, so no lock. (An event loop of NIO's owns its thread; test loops share
-/// Dispatch's workers, so a read settles only its own loop's sockets, and nothing is left in a list when
-/// a worker thread exits: releasing sockets from a thread's exit handlers crashed libdispatch.)
+/// (timers) and finds nothing left to do after a settled read. One list per event-loop thread: only code
+/// on that loop adds to it, so it needs no lock.
 final class ReadFlushes {
     // nonisolated(unsafe): the variable is a pthread key, safe to use from any thread; each thread only
     // ever reads and writes its own value, so no `ReadFlushes` is shared between threads.
@@ -37,27 +32,19 @@ final class ReadFlushes {
     }
 
     private var owed: [any OwedFlush] = []
-    private var reading = false
 
-    /// A socket handler is handling a read on this thread: flushes owed until `settle` wait for it.
-    func beginRead() {
-        reading = true
-    }
-
-    /// Notes that `socket` owes a flush, if a read is being handled (else the socket's own end-of-tick
-    /// flush settles it).
+    /// Notes that `socket` owes a flush (it settles itself if the tick ends first).
     func owe(_ socket: any OwedFlush) {
-        guard reading else { return }
         owed.append(socket)
     }
 
-    /// Settles the flushes owed on `loop` (the loop of the read just handled, running this code).
-    func settle(on loop: any EventLoop) {
-        reading = false
+    /// Settles every flush owed so far.
+    func settle() {
         guard !owed.isEmpty else { return }
+        // A flush may not add to the list (it writes nothing new), but keep to a copy-free swap anyway.
         var due: [any OwedFlush] = []
         swap(&due, &owed)
-        for socket in due where socket.flushLoop === loop { socket.settleFlush() }
+        for socket in due { socket.settleFlush() }
         due.removeAll(keepingCapacity: true)
         if owed.isEmpty { swap(&due, &owed) }  // keep the capacity for the next read
     }

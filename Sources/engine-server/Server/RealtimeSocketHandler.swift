@@ -91,7 +91,6 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        ReadFlushes.onThisThread.beginRead()  // flushes this read causes are settled at channelReadComplete
         guard failure == nil else { return }  // the rest of a read after a failure: the connection is going
         let frame = Self.unwrapInboundIn(data)
         switch frame.opcode {
@@ -279,8 +278,6 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.eventLoop.assumeIsolated().execute { self.settleFlush() }
     }
 
-    var flushLoop: any EventLoop { loop }
-
     func settleFlush() {
         guard flushScheduled else { return }
         flushScheduled = false
@@ -289,7 +286,7 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Settles the flushes this read caused, on every socket of the loop (the call's Twilio socket too).
     func channelReadComplete(context: ChannelHandlerContext) {
-        ReadFlushes.onThisThread.settle(on: context.eventLoop)
+        ReadFlushes.onThisThread.settle()
         context.fireChannelReadComplete()
     }
 
