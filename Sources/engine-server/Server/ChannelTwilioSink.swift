@@ -3,18 +3,18 @@ import NIOCore
 import NIOWebSocket
 
 /// The call's view of its Twilio socket: each message is written to the channel at once and the channel
-/// is flushed once the read that produced it has been handled (`ReadFlushes`), or at the end of the
-/// event-loop tick for writes made elsewhere, so a pump's `media` + `mark` go out in one syscall.
+/// is flushed once per event-loop tick, after every socket ready in that tick has been read, so a pump's
+/// `media` + `mark` (and whatever else the tick produced) go out in one syscall.
 ///
 /// The call runs on the channel's event loop in the usual case; from anywhere else a send hops there.
 struct ChannelTwilioSink: TwilioSink {
     let channel: any Channel
-    private let flush: NIOLoopBound<Flush>
+    private let flushPending: NIOLoopBoundBox<Bool>
     private let closing: NIOLoopBoundBox<Bool>
 
     init(channel: any Channel) {
         self.channel = channel
-        flush = NIOLoopBound(Flush(channel: channel), eventLoop: channel.eventLoop)
+        flushPending = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
         closing = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
     }
 
@@ -25,23 +25,12 @@ struct ChannelTwilioSink: TwilioSink {
             return
         }
         channel.write(frame, promise: nil)
-        let flush = self.flush.value
-        guard !flush.pending else { return }
-        flush.pending = true
-        ReadFlushes.onThisThread.owe(flush)
-        channel.eventLoop.assumeIsolated().execute { flush.settleFlush() }
-    }
-
-    /// Whether the socket owes a flush (touched on its event loop only).
-    final class Flush: OwedFlush {
-        let channel: any Channel
-        var pending = false
-
-        init(channel: any Channel) { self.channel = channel }
-
-        func settleFlush() {
-            guard pending else { return }
-            pending = false
+        guard !flushPending.value else { return }
+        flushPending.value = true
+        let channel = self.channel
+        let flushPending = self.flushPending
+        channel.eventLoop.execute {
+            flushPending.value = false
             channel.flush()
         }
     }

@@ -81,13 +81,6 @@ final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHa
         }
     }
 
-    /// Settles the flushes this read caused (the call's Twilio and model sockets), without waiting for
-    /// every other socket ready in this tick (`ReadFlushes`).
-    func channelReadComplete(context: ChannelHandlerContext) {
-        ReadFlushes.onThisThread.settle()
-        context.fireChannelReadComplete()
-    }
-
     func channelInactive(context: ChannelHandlerContext) {
         finish(reason: "media stream closed")
         context.fireChannelInactive()

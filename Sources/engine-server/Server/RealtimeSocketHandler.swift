@@ -16,7 +16,7 @@ import NIOWebSocket
 ///
 /// Outbound: `send` writes one frame and schedules a single flush for the current event-loop tick, so a
 /// burst of events costs one syscall. Everything here runs on the channel's event loop.
-final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler, OwedFlush {
+final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -269,25 +269,14 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
         scheduleFlush(context)
     }
 
-    /// One flush per batch of writes: when the read that caused them has been handled (`ReadFlushes`),
-    /// else at the end of the event-loop tick.
+    /// One flush per event-loop tick, however many frames were written in it.
     private func scheduleFlush(_ context: ChannelHandlerContext) {
         guard !flushScheduled else { return }
         flushScheduled = true
-        ReadFlushes.onThisThread.owe(self)
-        context.eventLoop.assumeIsolated().execute { self.settleFlush() }
-    }
-
-    func settleFlush() {
-        guard flushScheduled else { return }
-        flushScheduled = false
-        context?.flush()
-    }
-
-    /// Settles the flushes this read caused, on every socket of the loop (the call's Twilio socket too).
-    func channelReadComplete(context: ChannelHandlerContext) {
-        ReadFlushes.onThisThread.settle()
-        context.fireChannelReadComplete()
+        context.eventLoop.assumeIsolated().execute {
+            self.flushScheduled = false
+            self.context?.flush()
+        }
     }
 
     private var loop: any EventLoop { finished.futureResult.eventLoop }
