@@ -13,24 +13,3 @@ public enum SimulatorOutput: Sendable, Hashable {
 public protocol SimulatorEventSink: Sendable {
     func emit(_ output: SimulatorOutput)
 }
-
-/// A sink that feeds an `AsyncStream`, for a transport (or a test) that drains the output from a task.
-/// Unbounded, which is safe here because a session's output is bounded by its script (one reply's audio
-/// at a time), not by the client.
-public struct AsyncStreamEventSink: SimulatorEventSink {
-    public let continuation: AsyncStream<SimulatorOutput>.Continuation
-
-    public init(_ continuation: AsyncStream<SimulatorOutput>.Continuation) {
-        self.continuation = continuation
-    }
-
-    /// A new stream and the sink that feeds it.
-    public static func makeStream() -> (stream: AsyncStream<SimulatorOutput>, sink: AsyncStreamEventSink) {
-        let (stream, continuation) = AsyncStream<SimulatorOutput>.makeStream()
-        return (stream, AsyncStreamEventSink(continuation))
-    }
-
-    public func emit(_ output: SimulatorOutput) {
-        continuation.yield(output)
-    }
-}
