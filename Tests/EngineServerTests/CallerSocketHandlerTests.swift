@@ -20,6 +20,16 @@ struct CallerSocketHandlerTests {
         #expect(socket.log.closes == 0)
     }
 
+    @Test func aTextFrameInsideAFragmentedMessageClosesTheStreamWith1002() async throws {
+        let socket = try await CallerTestSocket.make()
+        try await socket.channel.writeInbound(Self.frame(.text, #"{"event":"#, fin: false))
+        try await socket.channel.writeInbound(Self.frame(.text, #"{"event":"mark"}"#))
+        let close = try #require(try await socket.nextFrame())
+        #expect(close.opcode == 0x8)
+        #expect(close.payload == [0x03, 0xEA])  // 1002, protocol error
+        #expect(socket.log.messages.isEmpty)
+    }
+
     @Test func aPingIsAnsweredWithAMaskedPong() async throws {
         let socket = try await CallerTestSocket.make()
         try await socket.channel.writeInbound(Self.frame(.ping, "still there?"))

@@ -108,13 +108,11 @@ final class CallerSocketHandler: ChannelInboundHandler, RemovableChannelHandler 
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = ByteBuffer
 
-    private let maxMessageBytes: Int
+    private var joiner: WebSocketMessageJoiner
     private let onMessage: @Sendable (UnsafeRawBufferPointer, UInt64, CallerSocketHandler) -> Void
     private let onClosed: @Sendable () -> Void
     private var context: ChannelHandlerContext?
     private var frames = WebSocketClientFrames()
-    /// A text message arriving in continuation frames.
-    private var partial: ByteBuffer?
     private var flushScheduled = false
     /// A close frame went out: nothing more does.
     private var closing = false
@@ -122,7 +120,7 @@ final class CallerSocketHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     init(maxMessageBytes: Int, onMessage: @escaping @Sendable (UnsafeRawBufferPointer, UInt64, CallerSocketHandler) -> Void,
          onClosed: @escaping @Sendable () -> Void) {
-        self.maxMessageBytes = maxMessageBytes
+        joiner = WebSocketMessageJoiner(maxMessageBytes: maxMessageBytes)
         self.onMessage = onMessage
         self.onClosed = onClosed
     }
@@ -140,22 +138,12 @@ final class CallerSocketHandler: ChannelInboundHandler, RemovableChannelHandler 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = Self.unwrapInboundIn(data)
         switch frame.opcode {
-        case .text:
-            if frame.fin {
-                deliver(frame.unmaskedData)
-            } else {
-                partial = frame.unmaskedData
-            }
-        case .continuation:
-            guard var message = partial else { return close(code: 1002) }
-            var payload = frame.unmaskedData
-            guard message.readableBytes + payload.readableBytes <= maxMessageBytes else { return close(code: 1009) }
-            message.writeBuffer(&payload)
-            if frame.fin {
-                partial = nil
-                deliver(message)
-            } else {
-                partial = message
+        case .text, .continuation:
+            switch joiner.add(frame) {
+            case .message(let message): deliver(message)
+            case .pending: break
+            case .tooLarge: close(code: 1009)
+            case .violation: close(code: 1002)
             }
         case .binary:
             close(code: 1003)  // Media Streams carry JSON text only

@@ -54,8 +54,8 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private var context: ChannelHandlerContext?
     private var frames = WebSocketClientFrames()
-    /// A text message arriving in continuation frames.
-    private var partial: ByteBuffer?
+    /// Joins text messages arriving in continuation frames.
+    private var joiner: WebSocketMessageJoiner
     /// Whole messages read and not yet delivered (only while delivery is held).
     private var inbox = CircularBuffer<ByteBuffer>(initialCapacity: 4)
     /// Delivery is held: until `release()`, while the call's egress queue is full, while the consumer
@@ -74,6 +74,7 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.receiver = receiver
         self.deliversOnLoop = deliversOnLoop
         self.maxMessageBytes = maxMessageBytes
+        joiner = WebSocketMessageJoiner(maxMessageBytes: maxMessageBytes)
         self.finished = finished
     }
 
@@ -94,24 +95,13 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
         guard failure == nil else { return }  // the rest of a read after a failure: the connection is going
         let frame = Self.unwrapInboundIn(data)
         switch frame.opcode {
-        case .text:
-            guard partial == nil else { return fail(.protocolViolation("text frame inside a fragmented message")) }
-            let payload = frame.unmaskedData
-            if frame.fin {
-                accept(payload)
-            } else {
-                guard payload.readableBytes <= maxMessageBytes else { return fail(.messageTooLarge(bytes: payload.readableBytes, limit: maxMessageBytes)) }
-                partial = payload
+        case .text, .continuation:
+            switch joiner.add(frame) {
+            case .message(let message): accept(message)
+            case .pending: break
+            case .tooLarge(let bytes): fail(.messageTooLarge(bytes: bytes, limit: maxMessageBytes))
+            case .violation(let what): fail(.protocolViolation(what))
             }
-        case .continuation:
-            guard var message = partial else { return fail(.protocolViolation("continuation frame without a message")) }
-            partial = nil
-            var payload = frame.unmaskedData
-            guard message.readableBytes + payload.readableBytes <= maxMessageBytes else {
-                return fail(.messageTooLarge(bytes: message.readableBytes + payload.readableBytes, limit: maxMessageBytes))
-            }
-            message.writeBuffer(&payload)
-            if frame.fin { accept(message) } else { partial = message }
         case .binary:
             fail(.binaryFrame)
         case .ping:
@@ -131,7 +121,7 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelInactive(context: ChannelHandlerContext) {
         inactive = true
-        partial = nil
+        joiner.reset()
         finishIfDone()
         context.fireChannelInactive()
     }
@@ -248,7 +238,7 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func fail(_ reason: Failure) {
         if !closing, failure == nil { failure = reason }
         sendClose(code: reason.closeCode)
-        partial = nil
+        joiner.reset()
         context?.close(promise: nil)
     }
 
