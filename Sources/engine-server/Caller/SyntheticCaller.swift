@@ -204,8 +204,10 @@ struct SyntheticCaller: Sendable {
             // anything else (the run's deadline cancelling the call) is the call's failure.
             if !state.withLock({ $0.outcome.hungUpByEngine }) { throw error }
         }
-        state.withLock { $0.callerHungUp = true }
-        return state.withLock { $0.finalOutcome }
+        return state.withLock { live in
+            live.callerHungUp = true
+            return live.finalOutcome
+        }
     }
 
     /// One message from the engine, on the socket's loop: media into the playout buffer, marks queued
@@ -239,12 +241,9 @@ struct SyntheticCaller: Sendable {
                 live.bargeInOnsetMediaMs = nil
                 let echoes = live.playout.clear(nowNs: now)
                 live.outcome.marksEchoed += echoes.count
-                return echoes
+                return echoes.map { TwilioCallerMessages.markEcho($0, streamSid: sid, sequence: &live.echoSequence) }
             }
-            for name in echoes {
-                var sequence = state.withLock { live in defer { live.echoSequence += 1 }; return live.echoSequence }
-                socket.send(TwilioCallerMessages.markEcho(name, streamSid: sid, sequence: &sequence))
-            }
+            for echo in echoes { socket.send(echo) }
         case .other:
             break
         }
