@@ -59,11 +59,8 @@ struct EngineSendJitter: Sendable, Codable, Equatable {
 
     /// "p50 ≤ 0.5 ms, p95 ≤ 2 ms, p99 ≤ 5 ms over 12345 messages".
     var text: String {
-        func bound(_ ms: Double?) -> String { ms.map { "≤ \($0.formatted()) ms" } ?? "> 100 ms" }
+        let largest = SVGChart.label(MetricsExport.sendJitterBucketsMs.last ?? 0)  // the engine's bucket layout
+        func bound(_ ms: Double?) -> String { ms.map { "≤ \(SVGChart.label($0)) ms" } ?? "> \(largest) ms" }
         return "p50 \(bound(p50AtMostMs)), p95 \(bound(p95AtMostMs)), p99 \(bound(p99AtMostMs)) over \(count) messages"
     }
-}
-
-private extension Double {
-    func formatted() -> String { self == rounded() ? String(Int(self)) : String(self) }
 }
