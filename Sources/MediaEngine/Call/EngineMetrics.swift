@@ -11,6 +11,12 @@ public enum EngineMetrics {
     /// Calls registered since the process started.
     public static let callsStartedLabel = "kol_calls_started_total"
 
+    /// Creates every metric now, so an exporter shows them (at zero) before the first call. Call right
+    /// after bootstrapping the backend.
+    public static func createAll() {
+        _ = (egressSendJitter, callsActive, callsStarted)
+    }
+
     static let egressSendJitter = CoreMetrics.Timer(label: egressSendJitterLabel)
     static let callsActive = Meter(label: callsActiveLabel)
     static let callsStarted = Counter(label: callsStartedLabel)

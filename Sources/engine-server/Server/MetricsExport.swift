@@ -25,6 +25,7 @@ enum MetricsExport {
     static func bootstrap() -> PrometheusCollectorRegistry {
         let (registry, factory) = makeFactory()
         MetricsSystem.bootstrap(factory)
+        EngineMetrics.createAll()  // exported from the start, at zero, not from the first call on
         return registry
     }
 
