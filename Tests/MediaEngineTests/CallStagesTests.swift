@@ -157,43 +157,50 @@ import Testing
         #expect(marks.last == "0:item_a:500", "the last mark covers the whole item: \(marks)")
     }
 
-    @Test func framesLockToTheInboundTicksWhateverThePhaseTheReplyStartsAt() throws {
-        // Inbound frames (ticks) every 20 ms with ±4 ms of jitter; the reply's first delta lands at
-        // every phase between two ticks; mark echoes wake the call between ticks too. After the
-        // prefill, every frame must leave on a tick, one per tick: no pairs, no gaps.
-        for startPhaseMs in stride(from: 1, to: 20, by: 2) {
+    @Test func framesLockToTheClockGridWhateverThePhaseTheReplyStartsAt() throws {
+        // The egress clock wakes the call at the 2 ms grid point nearest its next frame's due time, up to
+        // 0.8 ms late; the reply's first delta lands at every phase of the grid and of a 20 ms frame;
+        // mark echoes wake the call in between. After the prefill, frames must leave 20 ms apart, give
+        // or take the clock's lateness: no early frames on other wake-ups, no pairs, no gaps.
+        let grid: UInt64 = 2 * ms
+        for startUs in stride(from: 130, to: 20_000, by: 1_370) {
             var stage = try EgressStage(audioPath: .pcmu, leadMs: 200, markIntervalMs: 100)
-            var rng = TestAudio.SeededGenerator(seed: UInt64(startPhaseMs))
-            let ticks = (0..<150).map { k in UInt64(1_000 + 20 * k) * ms + UInt64(Int.random(in: 0...8_000, using: &rng)) * 1_000 }
-            let deltaNs = ticks[10] - UInt64(4_000_000) + UInt64(startPhaseMs) * ms
-            var sends: [(ns: UInt64, bytes: Int)] = []
-            func pump(_ now: UInt64, tick: UInt64?) {
-                stage.pump(nowNs: now, tickNs: tick, encoder: encoder, emit: { message in
+            var rng = TestAudio.SeededGenerator(seed: UInt64(startUs))
+            var sends: [(ns: UInt64, bytes: Int, gridPoint: UInt64?)] = []
+            func pump(_ now: UInt64, gridPoint: UInt64?) {
+                stage.pump(nowNs: now, toleranceMs: gridPoint == nil ? 0 : 1, encoder: encoder, emit: { message in
                     if let json = try? JSONSerialization.jsonObject(with: Data(message)) as? [String: Any],
                        let payload = (json["media"] as? [String: String])?["payload"], let audio = try? Base64.decode(payload) {
-                        sends.append((now, audio.count))
+                        sends.append((now, audio.count, gridPoint))
                     }
                 })
             }
-            var lastTick: UInt64?
-            var delivered = false
-            for (k, tick) in ticks.enumerated() {
-                if !delivered, deltaNs < tick {
-                    _ = try stage.accept(itemId: "item_a", deltaBase64: Array(Base64.encode([UInt8](repeating: 0x55, count: 16_000)).utf8))
-                    pump(deltaNs, tick: lastTick)
-                    delivered = true
+            var now = 1_000 * ms + UInt64(startUs) * 1_000
+            _ = try stage.accept(itemId: "item_a", deltaBase64: Array(Base64.encode([UInt8](repeating: 0x55, count: 16_000)).utf8))
+            pump(now, gridPoint: nil)
+            var nextMarkEcho = now + 9 * ms
+            while let due = stage.nextSendNs, now < 10_000 * ms {
+                let point = (due + grid / 2) / grid * grid
+                let wake = point + UInt64(Int.random(in: 0...800, using: &rng)) * 1_000
+                if nextMarkEcho < wake {
+                    now = nextMarkEcho
+                    pump(now, gridPoint: nil)
+                    nextMarkEcho += 30 * ms
+                    continue
                 }
-                lastTick = tick
-                pump(tick, tick: tick)
-                if k % 3 == 0 { pump(tick + 9 * ms, tick: tick) }  // a wake-up between ticks
+                now = max(now, wake)
+                pump(now, gridPoint: point)
             }
             let prefill = sends.prefix { $0.ns == sends[0].ns }
             let steady = sends.dropFirst(prefill.count).dropLast()  // the last one is the reply's tail
             #expect(steady.count > 80)
-            let off = steady.filter { !($0.bytes == 160 && ticks.contains($0.ns)) }
-            #expect(off.isEmpty, "start phase \(startPhaseMs) ms: \(off.prefix(3)) prefill \(prefill.map(\.bytes))")
-            let tickIndex = steady.compactMap { s in ticks.firstIndex(of: s.ns) }
-            #expect(zip(tickIndex.dropFirst(), tickIndex).allSatisfy { $0 - $1 == 1 }, "one frame on every tick, phase \(startPhaseMs) ms")
+            #expect(steady.allSatisfy { $0.bytes == 160 }, "start \(startUs) µs: prefill \(prefill.map(\.bytes))")
+            // Every frame of the spurt is due at the same phase of the grid, so each leaves at the same
+            // offset from its grid point plus the clock's lateness (or a little sooner, on a mark echo
+            // after it fell due): gaps of 20 ms give or take those 0.8 ms, never a pair or a gap.
+            let gaps = zip(steady.dropFirst(), steady).map { Double($0.ns) / 1e6 - Double($1.ns) / 1e6 }
+            #expect(gaps.allSatisfy { abs($0 - 20) <= 0.8 }, "start \(startUs) µs: \(gaps.filter { abs($0 - 20) > 0.8 }.prefix(5))")
+            #expect(steady.filter { $0.gridPoint != nil }.count > steady.count / 2, "the clock's wakes send most frames")
         }
     }
 
