@@ -145,7 +145,7 @@ public actor CallSession {
         warmUp()
         startRecording()
         observer(.started(callSid: start.callSid, streamSid: start.streamSid, tenantID: tenantID))
-        if fallbackPlaying { pumpEgress() }
+        pumpEgress()  // whatever was queued before the stream (the fallback)
     }
 
     /// Handles one inbound Twilio message (UTF-8 JSON). Bad messages are reported and skipped.

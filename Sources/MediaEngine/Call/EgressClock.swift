@@ -14,7 +14,8 @@ public protocol EgressClock: Sendable {
     /// Wakes fall on multiples of this (ns of the monotonic clock).
     var gridNs: UInt64 { get }
     /// Calls `call.egressDue(atNs: dueNs)` on the call's executor at the grid point nearest `dueNs`
-    /// (at once, on the next tick, when that point has passed). Called on the call's executor.
+    /// (at once, on the next tick, when that point has passed). `dueNs` is `MonotonicClock` time (a call
+    /// with a clock of its own must not be given an egress clock). Called on the call's executor.
     func wake(_ call: CallSession, atNs dueNs: UInt64)
 }
 

@@ -18,33 +18,39 @@ final class EventLoopWheelClock<Element>: @unchecked Sendable {
     /// The pending tick: its grid time and handle.
     private var tick: (atNs: UInt64, task: Scheduled<Void>)?
 
-    init(loop: any EventLoop, gridNs: UInt64, fire: @escaping (Element, _ dueNs: UInt64) -> Void) {
+    /// `slotCount`: the wheel's lap is `slotCount * gridNs`; wakes further ahead cost an empty firing
+    /// per lap, so it should cover the longest wait (a `--egress-chunk-ms` of 200: 200 ms).
+    init(loop: any EventLoop, gridNs: UInt64, slotCount: Int = 128, fire: @escaping (Element, _ dueNs: UInt64) -> Void) {
         self.loop = loop
         self.gridNs = gridNs
         self.fire = fire
-        wheel = TimingWheel(periodNs: gridNs, nowNs: NIODeadline.now().uptimeNanoseconds)
+        wheel = TimingWheel(periodNs: gridNs, slotCount: slotCount, nowNs: MonotonicClock.nowNs())
     }
 
-    /// Wakes `element` at the grid point nearest `dueNs` (on the next tick if that has passed).
+    /// Wakes `element` at the grid point nearest `dueNs` (`MonotonicClock` time; on the next tick if
+    /// that has passed).
     func wake(_ element: Element, atNs dueNs: UInt64) {
         assert(loop.inEventLoop, "an egress clock is driven from its own loop")
-        wheel.insert(element, dueNs: dueNs, nowNs: NIODeadline.now().uptimeNanoseconds)
+        wheel.insert(element, dueNs: dueNs, nowNs: MonotonicClock.nowNs())
         armTimer()
     }
 
-    /// Sets the NIO timer for the earliest occupied slot, unless it is set for that or earlier.
+    /// Sets the NIO timer for the earliest occupied slot, unless it is set for that or earlier. The
+    /// wheel keeps `MonotonicClock` time, the calls' own (NIO's deadlines may count another clock, as
+    /// on macOS, which stops in sleep), so the timer is set by delay.
     private func armTimer() {
         guard let next = wheel.nextDeadlineNs else { return }
         if let tick {
             guard next < tick.atNs else { return }
             tick.task.cancel()
         }
-        tick = (next, loop.scheduleTask(deadline: .uptimeNanoseconds(next)) { [self] in onTick() })
+        let delayNs = next - min(next, MonotonicClock.nowNs())
+        tick = (next, loop.scheduleTask(in: .nanoseconds(Int64(delayNs))) { [self] in onTick() })
     }
 
     private func onTick() {
         tick = nil
-        wheel.takeDue(atNs: NIODeadline.now().uptimeNanoseconds, into: &due)
+        wheel.takeDue(atNs: MonotonicClock.nowNs(), into: &due)
         // The wheel is not touched while the calls run (their pumps ask for their next wakes).
         for entry in due { fire(entry.element, entry.dueNs) }
         due.removeAll(keepingCapacity: true)
@@ -53,6 +59,8 @@ final class EventLoopWheelClock<Element>: @unchecked Sendable {
 
     /// Entries waiting (for tests).
     var pendingCount: Int { wheel.count }
+    /// The grid time the NIO timer is set for, nil when it is not set (for tests).
+    var armedAtNs: UInt64? { tick?.atNs }
 }
 
 typealias EventLoopEgressClock = EventLoopWheelClock<CallSession>
