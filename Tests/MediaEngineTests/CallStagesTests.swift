@@ -157,44 +157,56 @@ import Testing
         #expect(marks.last == "0:item_a:500", "the last mark covers the whole item: \(marks)")
     }
 
-    @Test func framesLockToTheInboundTicksWhateverThePhaseTheReplyStartsAt() throws {
-        // Inbound frames (ticks) every 20 ms with ±4 ms of jitter; the reply's first delta lands at
-        // every phase between two ticks; mark echoes wake the call between ticks too. After the
-        // prefill, every frame must leave on a tick, one per tick: no pairs, no gaps.
-        for startPhaseMs in stride(from: 1, to: 20, by: 2) {
+    @Test func framesGoAtTheirTimeWhateverWakesTheCallAndWhateverThePhaseTheReplyStartsAt() throws {
+        // The egress clock wakes the call at the 2 ms grid point nearest its next frame's due time (so up
+        // to 1 ms early) and up to 0.8 ms late; the reply's first delta lands at every phase of the grid
+        // and of a 20 ms frame; mark echoes wake the call at random times in between. After the
+        // prefill, no frame may leave before its due time (but on the clock's wake, by half a grid
+        // step), every message is one frame, and the gaps stay 20 ms give or take those 1.8 ms.
+        let grid: UInt64 = 2 * ms
+        var sentOnEchoes = 0
+        for startUs in stride(from: 130, to: 20_000, by: 1_370) {
             var stage = try EgressStage(audioPath: .pcmu, leadMs: 200, markIntervalMs: 100)
-            var rng = TestAudio.SeededGenerator(seed: UInt64(startPhaseMs))
-            let ticks = (0..<150).map { k in UInt64(1_000 + 20 * k) * ms + UInt64(Int.random(in: 0...8_000, using: &rng)) * 1_000 }
-            let deltaNs = ticks[10] - UInt64(4_000_000) + UInt64(startPhaseMs) * ms
-            var sends: [(ns: UInt64, bytes: Int)] = []
-            func pump(_ now: UInt64, tick: UInt64?) {
-                stage.pump(nowNs: now, tickNs: tick, encoder: encoder, emit: { message in
+            var rng = TestAudio.SeededGenerator(seed: UInt64(startUs))
+            var sends: [(ns: UInt64, bytes: Int, dueNs: UInt64, onClock: Bool)] = []
+            func pump(_ now: UInt64, onClock: Bool) {
+                let due = stage.nextSendNs ?? 0
+                stage.pump(nowNs: now, toleranceMs: onClock ? 1 : 0, encoder: encoder, emit: { message in
                     if let json = try? JSONSerialization.jsonObject(with: Data(message)) as? [String: Any],
                        let payload = (json["media"] as? [String: String])?["payload"], let audio = try? Base64.decode(payload) {
-                        sends.append((now, audio.count))
+                        sends.append((now, audio.count, due, onClock))
                     }
                 })
             }
-            var lastTick: UInt64?
-            var delivered = false
-            for (k, tick) in ticks.enumerated() {
-                if !delivered, deltaNs < tick {
-                    _ = try stage.accept(itemId: "item_a", deltaBase64: Array(Base64.encode([UInt8](repeating: 0x55, count: 16_000)).utf8))
-                    pump(deltaNs, tick: lastTick)
-                    delivered = true
+            var now = 1_000 * ms + UInt64(startUs) * 1_000
+            _ = try stage.accept(itemId: "item_a", deltaBase64: Array(Base64.encode([UInt8](repeating: 0x55, count: 16_000)).utf8))
+            pump(now, onClock: false)
+            var nextEcho = now + UInt64(Int.random(in: 1_000...30_000, using: &rng)) * 1_000
+            var wakes = 0
+            while let due = stage.nextSendNs, wakes < 1_000 {
+                wakes += 1
+                let wake = (due + grid / 2) / grid * grid + UInt64(Int.random(in: 0...800, using: &rng)) * 1_000
+                if nextEcho < wake {
+                    now = max(now, nextEcho)
+                    pump(now, onClock: false)
+                    nextEcho += UInt64(Int.random(in: 1_000...30_000, using: &rng)) * 1_000
+                } else {
+                    now = max(now, wake)
+                    pump(now, onClock: true)
                 }
-                lastTick = tick
-                pump(tick, tick: tick)
-                if k % 3 == 0 { pump(tick + 9 * ms, tick: tick) }  // a wake-up between ticks
             }
+            #expect(stage.queue.isEmpty, "the reply went out in \(wakes) wakes")
             let prefill = sends.prefix { $0.ns == sends[0].ns }
-            let steady = sends.dropFirst(prefill.count).dropLast()  // the last one is the reply's tail
-            #expect(steady.count > 80)
-            let off = steady.filter { !($0.bytes == 160 && ticks.contains($0.ns)) }
-            #expect(off.isEmpty, "start phase \(startPhaseMs) ms: \(off.prefix(3)) prefill \(prefill.map(\.bytes))")
-            let tickIndex = steady.compactMap { s in ticks.firstIndex(of: s.ns) }
-            #expect(zip(tickIndex.dropFirst(), tickIndex).allSatisfy { $0 - $1 == 1 }, "one frame on every tick, phase \(startPhaseMs) ms")
+            let steady = sends.dropFirst(prefill.count)
+            #expect(steady.count == 90, "start \(startUs) µs: prefill \(prefill.map(\.bytes))")
+            #expect(steady.allSatisfy { $0.bytes == 160 })
+            let early = steady.filter { $0.ns + ($0.onClock ? grid / 2 : 0) < $0.dueNs }
+            #expect(early.isEmpty, "start \(startUs) µs: sent before their time: \(early.prefix(3))")
+            let gaps = zip(steady.dropFirst(), steady).map { Double($0.ns) / 1e6 - Double($1.ns) / 1e6 }
+            #expect(gaps.allSatisfy { abs($0 - 20) <= 1.8 }, "start \(startUs) µs: \(gaps.filter { abs($0 - 20) > 1.8 }.prefix(5))")
+            sentOnEchoes += steady.filter { !$0.onClock }.count
         }
+        #expect(sentOnEchoes > 0, "a mark echo after a frame fell due sends it (the path is exercised)")
     }
 
     @Test func bargeInTruncatesAtWhatWasHeardDropsTheRestAndMutesLateDeltas() throws {

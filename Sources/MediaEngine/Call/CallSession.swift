@@ -37,6 +37,9 @@ public actor CallSession {
     public nonisolated let executor: (any SerialExecutor)?
     /// Timers that fire on `executor` (its event loop's); nil: tasks sleep.
     nonisolated let timers: (any CallTimerScheduler)?
+    /// What wakes the call when its next frame to Twilio is due (its event loop's shared clock); nil: a
+    /// timer per wake.
+    nonisolated let egressClock: (any EgressClock)?
     private nonisolated let defaultExecutorHost: DefaultExecutorHost?
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -54,10 +57,8 @@ public actor CallSession {
     var egressJitter = EgressJitterMeter()
     /// Media time (ms since stream start) of the latest inbound frame; the call's media clock.
     var mediaMs = 0
-    var lastPumpNs: UInt64 = 0
-    /// When the latest inbound Twilio frame arrived: the call's 20 ms tick, which egress pacing locks to.
-    var lastTickNs: UInt64 = 0
-    var egressWatchdog: CallTimer?
+    /// The due time of the wake asked of the egress clock, while one is pending.
+    var egressWakeNs: UInt64?
     /// Monotonic time at which the caller's last turn ended (for turn latency), if not yet answered.
     var callerTurnEndedNs: UInt64?
     var hangupReason: String?
@@ -101,11 +102,14 @@ public actor CallSession {
         callSid: String, settings: CallSettings, dialer: any RealtimeDialer, endpoint: RealtimeEndpoint,
         logger: Logger, clock: @escaping @Sendable () -> UInt64 = { MonotonicClock.nowNs() },
         observer: @escaping @Sendable (CallEvent) -> Void = { _ in }, onEnded: @escaping @Sendable (String) -> Void = { _ in },
-        probe: (any CallProbe)? = nil, executor: (any SerialExecutor)? = nil, timers: (any CallTimerScheduler)? = nil
+        probe: (any CallProbe)? = nil, executor: (any SerialExecutor)? = nil, timers: (any CallTimerScheduler)? = nil,
+        egressClock: (any EgressClock)? = nil
     ) throws {
         precondition(timers == nil || executor != nil, "a call's timers fire on its executor: give both or neither")
+        precondition(egressClock == nil || executor != nil, "the egress clock wakes calls on their executor")
         self.executor = executor
         self.timers = timers
+        self.egressClock = egressClock
         self.defaultExecutorHost = executor == nil ? DefaultExecutorHost() : nil
         self.callSid = callSid
         self.settings = settings
@@ -141,7 +145,7 @@ public actor CallSession {
         warmUp()
         startRecording()
         observer(.started(callSid: start.callSid, streamSid: start.streamSid, tenantID: tenantID))
-        if fallbackPlaying { pumpEgress() }
+        pumpEgress()  // whatever was queued before the stream (the fallback)
     }
 
     /// Handles one inbound Twilio message (UTF-8 JSON). Bad messages are reported and skipped.
@@ -218,19 +222,38 @@ public actor CallSession {
         if let tone = detection.dtmf {
             observer(.dtmf(digit: tone.digit.rawValue, atMs: tone.timestampMs, inBand: true))
         }
-        lastTickNs = now
-        pumpEgress(nowNs: now)
+        if rolloverWanted { rollOverIfAtTurnBoundary() }  // waiting for the caller to stop talking
     }
 
-    /// Sends what the egress pacer allows now, and keeps a slow watchdog pumping while audio is pending
-    /// in case inbound frames (the usual pump) stop arriving.
-    func pumpEgress(nowNs: UInt64? = nil) {
+    /// The egress clock's wake for the frame due at `dueNs` (see `EgressClock`); a wake that a later
+    /// request superseded does nothing.
+    public func egressDue(atNs dueNs: UInt64) {
+        guard egressWakeNs == dueNs else { return }
+        egressWakeNs = nil
+        pumpEgress(toleranceMs: Double(egressClock?.gridNs ?? 0) / 2e6)
+    }
+
+    /// Asks to be woken when the next queued frame is due, unless an earlier wake is pending already.
+    private func scheduleEgressWake(nowNs: UInt64) {
+        guard state == .live || state == .ending, let due = egress.nextSendNs else { return }
+        if let pending = egressWakeNs, pending <= due { return }
+        egressWakeNs = due
+        if let egressClock {
+            egressClock.wake(self, atNs: due)
+        } else {
+            _ = after(ns: due - min(due, nowNs)) { $0.egressDue(atNs: due) }
+        }
+    }
+
+    /// Sends what the egress pacer allows now and asks to be woken when the next frame is due; once
+    /// nothing of ours is pending, finishes a hang-up or a model session rollover waiting for it.
+    /// `toleranceMs`: how early a frame may go (on the egress clock's wake).
+    func pumpEgress(toleranceMs: Double = 0) {
         guard let twilio, let encoder else { return }
-        let now = nowNs ?? clock()
-        lastPumpNs = now
-        let tick = lastTickNs > 0 && now - min(now, lastTickNs) < 100_000_000 ? lastTickNs : nil
+        let now = clock()
         var sentBytes = 0, firstPlayoutNs: UInt64 = 0
-        let started = egress.pump(nowNs: now, tickNs: tick, encoder: encoder, emit: { twilio.send($0) },
+        let started = egress.pump(nowNs: now, toleranceMs: toleranceMs, encoder: encoder,
+                                  emit: { twilio.send($0) },
                                   sentAudio: { audio, playoutStartNs in
                                       recordBotFrame(audio, playoutStartNs: playoutStartNs)
                                       probe?.botFrameSent(bytes: audio.count, playoutStartNs: playoutStartNs, atNs: now)
@@ -256,31 +279,13 @@ public actor CallSession {
             observer(.botAudioPlayed(itemId: item, atMs: mediaMs, sentMs: Int(egress.sentMs(of: item).rounded())))
         }
         if !egress.isBackpressured { resumeBackpressureWaiters() }
-        if egress.hasAudioPending {
-            startEgressWatchdog()
-        } else if let reason = hangupReason {
+        scheduleEgressWake(nowNs: now)
+        guard !egress.hasAudioPending else { return }  // the egress clock or a mark echo pumps again
+        if let reason = hangupReason {
             finishHangup(reason: reason)
         } else if rolloverWanted {
             rollOverIfAtTurnBoundary()  // the bot has finished speaking: a turn boundary
         }
-    }
-
-    private func startEgressWatchdog() {
-        guard egressWatchdog == nil else { return }
-        let period = UInt64(max(20, settings.egressLeadMs / 2)) * 1_000_000
-        egressWatchdog = after(ns: period) { call in
-            call.egressWatchdog = nil
-            if call.watchdogTick(periodNs: period) { call.startEgressWatchdog() }
-        }
-    }
-
-    private func watchdogTick(periodNs: UInt64) -> Bool {
-        guard state == .live || state == .ending, egress.hasAudioPending else {
-            if let reason = hangupReason, state != .ended { finishHangup(reason: reason) }
-            return false
-        }
-        if clock() - lastPumpNs >= periodNs / 2 { pumpEgress() }
-        return true
     }
 
     /// The caller started speaking over the bot (C.5 step 3): cancel the active response, truncate the
@@ -309,6 +314,7 @@ public actor CallSession {
                           truncatedItemId: cut.truncate?.itemId, audioEndMs: cut.truncate?.audioEndMs,
                           unheardItemIds: cut.unheardItemIds))
         resumeBackpressureWaiters()
+        if let reason = hangupReason { finishHangup(reason: reason) }  // the goodbye was cut short: nothing left to play
     }
 
     /// Hangs up once everything the bot said has played (used by `end_call` and the fallback).
@@ -328,7 +334,6 @@ public actor CallSession {
         guard state != .ended else { return }
         state = .ended
         logger.info("call ended", metadata: ["reason": .string(reason)])
-        egressWatchdog?.cancel()
         responseTimer?.cancel()
         rolloverTimer?.cancel()
         connectionTask?.cancel()

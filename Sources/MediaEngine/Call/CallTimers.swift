@@ -3,8 +3,8 @@
 /// A call on an event loop gets that loop's own timers from its host (the server's
 /// `EventLoopCallTimers`): an entry in the loop's timer heap, fired on the loop's thread. `Task.sleep`
 /// instead parks on Dispatch's timer thread and wakes the loop from there, two context switches per
-/// firing on the call's core; with the egress watchdog ticking 10 times a second per speaking call,
-/// Dispatch's threads took about 10% of the engine's CPU at 150 calls.
+/// firing on the call's core; with a timer firing 10 times a second per speaking call (the egress
+/// watchdog of the time), Dispatch's threads took about 10% of the engine's CPU at 150 calls.
 public protocol CallTimerScheduler: Sendable {
     /// Runs `work` once after `delayNs`, on the call's executor, unless the timer is cancelled first.
     func schedule(afterNs delayNs: UInt64, _ work: @escaping @Sendable () -> Void) -> CallTimer

@@ -1,11 +1,10 @@
-/// Paces caller-bound audio at real time plus a small lead, with no timer of its own.
+/// Paces caller-bound audio at real time plus a small lead.
 ///
 /// Twilio plays what it receives in real time from its own buffer. The pacer keeps an estimate of when
 /// that buffer runs dry (`playoutEndNs`) and lets the call send only while less than `leadMs` of audio
-/// is buffered there. The call asks it whenever it is awake anyway: on every inbound Twilio frame (50 a
-/// second), on every model audio delta and on every mark echo, so a thousand calls cost no extra
-/// wake-ups; a shared slow clock covers a call whose inbound audio stops. Keeping Twilio's buffer short
-/// is what makes `clear` effective and marks precise.
+/// is buffered there. The call sends whatever is due whenever it is awake (a model delta, a mark echo),
+/// and asks its `EgressClock` to wake it when the next frame falls due (`nextSendNs`). Keeping Twilio's
+/// buffer short is what makes `clear` effective and marks precise.
 public struct EgressPacer: Sendable {
     /// How far ahead of real-time playout audio is sent (ms).
     public let leadMs: Int
@@ -24,34 +23,25 @@ public struct EgressPacer: Sendable {
         playoutEndNs > nowNs ? Double(playoutEndNs - nowNs) / 1_000_000 : 0
     }
 
-    /// Slack (ms) in deciding that a frame's worth of room has opened on a wake-up between ticks
-    /// (a model delta, a mark echo): frames go only when really due, so such wake-ups do not push one
-    /// out early and leave a gap after it.
-    public static let toleranceMs = 2.0
-    /// Slack (ms) on a tick (an inbound Twilio frame, every 20 ms): half a frame. Frames fall due on
-    /// the tick grid (see `alignmentBytes`), so a tick early or late by up to 10 ms still sends
-    /// exactly the frame that is due.
-    public static let tickToleranceMs = 10.0
-
     /// How many bytes may be sent at `nowNs`: whole 20 ms frames that fit under the lead, rounded down,
     /// and nothing until at least `chunkMs` of room has opened, so steady audio leaves in messages of
-    /// `chunkMs` (0 when the buffer is full enough). `onTick`: this wake-up is an inbound frame.
-    public func sendableBytes(nowNs: UInt64, chunkMs: Int = 20, onTick: Bool = false) -> Int {
-        let roomMs = Double(leadMs) - bufferedMs(nowNs: nowNs) + (onTick ? Self.tickToleranceMs : Self.toleranceMs)
-        guard roomMs >= Double(min(max(20, chunkMs), leadMs)) else { return 0 }
+    /// `chunkMs` (0 when the buffer is full enough). `toleranceMs`: how early a frame may go, which is
+    /// half a grid step on a wake of the `EgressClock` (that wake stands for the grid point nearest the
+    /// frame's due time) and 0 on any other wake-up, so those never push a frame out early and leave a
+    /// gap after it.
+    public func sendableBytes(nowNs: UInt64, chunkMs: Int = 20, toleranceMs: Double = 0) -> Int {
+        let roomMs = Double(leadMs) - bufferedMs(nowNs: nowNs) + toleranceMs
+        guard roomMs >= Double(needMs(chunkMs: chunkMs)) else { return 0 }
         return Int(roomMs / 20) * Self.frameBytes
     }
 
-    /// At the start of a talk spurt (nothing buffered at Twilio), how many bytes to leave out of the
-    /// first message so that every later frame falls due on the grid of inbound ticks (`tickNs`: the
-    /// latest inbound frame's arrival). Without it a spurt that starts between ticks (on a model delta)
-    /// has its frames fall due at some fixed phase between them, and if that phase sits where the
-    /// ticks' own jitter straddles it, frames go out in pairs and gaps (20 ms jitter) for the whole
-    /// spurt. 0 when something is buffered or no tick is known.
-    public func alignmentBytes(nowNs: UInt64, tickNs: UInt64?) -> Int {
-        guard let tickNs, tickNs <= nowNs, playoutEndNs <= nowNs else { return 0 }
-        let phaseNs = (nowNs - tickNs) % 20_000_000
-        return Int(phaseNs / 125_000)  // 8 bytes per ms
+    private func needMs(chunkMs: Int) -> Int { min(max(20, chunkMs), leadMs) }
+
+    /// When `sendableBytes` first allows a message of `chunkMs` (now or earlier when there is room
+    /// already): when the buffer at Twilio has drained to `leadMs - chunkMs`.
+    public func nextSendNs(chunkMs: Int = 20) -> UInt64 {
+        let drainedNs = UInt64(leadMs - needMs(chunkMs: chunkMs)) * 1_000_000
+        return playoutEndNs > drainedNs ? playoutEndNs - drainedNs : 0
     }
 
     /// When audio sent now would start playing (after what Twilio has buffered).

@@ -195,24 +195,18 @@ public struct EgressStage {
     }
 
     /// Sends what the pacer allows at `nowNs`: up to `chunkMs` of one item per `media` message, and
-    /// marks as described above. `tickNs`: when the latest inbound Twilio frame arrived (the call's
-    /// 20 ms tick; equal to `nowNs` when this pump is that frame's), nil if none has lately. `emit`
-    /// receives each message's bytes, in order; `sentAudio` receives each 20 ms frame's mu-law audio and
-    /// its estimated playout start (monotonic ns), e.g. for the recording. Returns the item whose first
+    /// marks as described above. `toleranceMs`: how early a frame may go (half a grid step when the
+    /// `EgressClock` woke the call for it, else 0). `emit` receives each message's bytes, in order;
+    /// `sentAudio` receives each 20 ms frame's mu-law audio and its estimated playout start (monotonic
+    /// ns), e.g. for the recording. Returns the item whose first
     /// audio went out in this pump, if one did (for latency figures).
     @discardableResult
     public mutating func pump(
-        nowNs: UInt64, tickNs: UInt64? = nil, encoder: TwilioOutboundEncoder, emit: ([UInt8]) -> Void,
+        nowNs: UInt64, toleranceMs: Double = 0, encoder: TwilioOutboundEncoder, emit: ([UInt8]) -> Void,
         sentAudio: (UnsafeBufferPointer<UInt8>, _ playoutStartNs: UInt64) -> Void = { _, _ in }
     ) -> String? {
         var started: String?
-        // The last audio queued (less than a chunk) goes as soon as there is room for what there is.
-        let queuedMs = (queue.byteCount + EgressPacer.frameBytes - 1) / EgressPacer.frameBytes * 20
-        var budget = pacer.sendableBytes(nowNs: nowNs, chunkMs: min(chunkMs, max(20, queuedMs)), onTick: tickNs == nowNs)
-        // A talk spurt's prefill is cut short to put later frames on the tick grid.
-        let alignment = pacer.alignmentBytes(nowNs: nowNs, tickNs: tickNs)
-        let whole = min(budget, queue.byteCount) / EgressPacer.frameBytes * EgressPacer.frameBytes
-        if alignment > 0, whole > alignment { budget = whole - alignment }
+        var budget = pacer.sendableBytes(nowNs: nowNs, chunkMs: nextChunkMs, toleranceMs: toleranceMs)
         var message: [UInt8]
         while budget > 0, let head = queue.headItemId {
             if let pending = unmarked, pending.itemId != head { emitMark(nowNs: nowNs, encoder: encoder, emit: emit) }
@@ -255,6 +249,18 @@ public struct EgressStage {
         }
         _ = retryOverflow()
         return started
+    }
+
+    /// The next message's audio (ms): `chunkMs`, or the last audio queued when that is less (it goes as
+    /// soon as there is room for what there is).
+    private var nextChunkMs: Int {
+        min(chunkMs, max(20, (queue.byteCount + EgressPacer.frameBytes - 1) / EgressPacer.frameBytes * 20))
+    }
+
+    /// When queued audio is next due to go out (now or earlier if it may go already), or nil when none is
+    /// queued: when the call should be woken to `pump` again.
+    public var nextSendNs: UInt64? {
+        queue.isEmpty ? nil : pacer.nextSendNs(chunkMs: nextChunkMs)
     }
 
     private static func levelDbfs(_ audio: UnsafeBufferPointer<UInt8>) -> Double {
