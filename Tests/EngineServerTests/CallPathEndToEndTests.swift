@@ -89,6 +89,30 @@ import Testing
         await harness.stop()
     }
 
+    /// The caller's clock itself: keys pressed between frames reach the engine as Twilio's `dtmf`, frames
+    /// keep their 20 ms schedule, and a hard stop (the load test's end) cuts the script short with `stop`.
+    @Test func callerKeysReachTheEngineAndItsHardStopCutsTheCallShort() async throws {
+        let harness = try await EngineHarness.start()
+        var caller = harness.caller(to: EngineHarness.hebrewNumber)
+        let startNs = MonotonicClock.nowNs()
+        caller.hangUpAtNs = startNs + 3_000_000_000
+        let outcome = await caller.run(CallScript(steps: [.pause(ms: 200), .dtmf("5"), .pause(ms: 20_000), .hangUp]))
+        #expect(outcome.failure == nil)
+        #expect(outcome.cutShort, "the hard stop came before the script's end")
+        #expect(!outcome.hungUpByEngine)
+        // At most 3 s of frames (the webhook took part of it); the pause alone would be 1 000.
+        #expect(outcome.framesSent >= 10 && outcome.framesSent <= 151, "\(outcome.framesSent) frames")
+        let keys = await EngineHarness.eventually {
+            harness.events.events(of: caller.callSid).contains { if case .dtmf("5", _, inBand: false) = $0 { true } else { false } }
+        }
+        #expect(keys)
+        let ended = await EngineHarness.eventually {
+            harness.events.events(of: caller.callSid).contains { if case .ended = $0 { true } else { false } }
+        }
+        #expect(ended, "the caller's stop ended the call")
+        await harness.stop()
+    }
+
     @Test func unknownNumberIsRejectedWithTwiMLReject() async throws {
         let harness = try await EngineHarness.start()
         let outcome = await harness.caller(to: "+15550000000", authToken: "whatever").run(CallScript(steps: [.hangUp]))
