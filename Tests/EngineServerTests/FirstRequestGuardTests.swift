@@ -66,6 +66,31 @@ import Testing
         _ = try channel.finish()
     }
 
+    @Test func aRequestBegunAndLeftUnfinishedIsClosedSoonAfterAQuiesce() throws {
+        let (channel, recorder) = try connection(timeout: .seconds(5))
+        try channel.writeInbound(bytes("GET /healthz HTT"))
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(recorder.quiesceEvents == 1)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(channel.isActive, "the request gets its time to finish")
+        channel.embeddedEventLoop.advanceTime(by: .seconds(2))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aQuiesceIsPassedOnOnlyOnceWhateverTheWritesBeforeTheFlush() throws {
+        let (channel, recorder) = try connection()
+        try channel.writeInbound(bytes("GET /healthz HTTP/1.1\r\n\r\n"))
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        channel.write(bytes("HTTP/1.1 200 OK\r\n"), promise: nil)
+        channel.write(bytes("content-length: 0\r\n\r\n"), promise: nil)
+        #expect(recorder.quiesceEvents == 1, "not before the answer is flushed")
+        channel.flush()
+        #expect(recorder.quiesceEvents == 2)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(60))
+        #expect(channel.isActive, "answered: the quiesce's timer went with the guard")
+        _ = try channel.finish()
+    }
+
     @Test func theGuardLeavesWithTheFirstAnswer() throws {
         let (channel, recorder) = try connection()
         try channel.writeInbound(bytes("GET /healthz HTTP/1.1\r\n\r\n"))

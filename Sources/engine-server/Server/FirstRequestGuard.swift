@@ -11,8 +11,9 @@ import NIOCore
 /// waiting forever. So this handler:
 /// - closes a connection that has sent no byte within `timeout` (Twilio sends its request at once);
 /// - closes one that has sent no byte yet when the server quiesces;
-/// - when the server quiesces while the first request is being read, passes the event on again once the
-///   response begins, by which time the HTTP state handler is there to close the connection after it.
+/// - when the server quiesces while the first request is being read, gives it `timeout` to be answered,
+///   and passes the event on again once the answer is flushed, by which time a plain HTTP connection's
+///   state handler is there to close the connection after it.
 /// With the first bytes of the first answer its work is done and it leaves the pipeline (a media stream's
 /// frames never pass through it).
 final class FirstRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
@@ -25,10 +26,12 @@ final class FirstRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     static let defaultTimeout: TimeAmount = .seconds(10)
 
     private let timeout: TimeAmount
+    /// Closes the connection when it fires: set while no byte has come, and again after a quiesce that
+    /// came while the first request was being read.
     private var timer: Scheduled<Void>?
     private var requestStarted = false
-    /// The server quiesced while the first request was being read; the event is passed on again with the
-    /// first bytes of the answer.
+    /// The server quiesced while the first request was being read; the event is passed on again once
+    /// the answer has been flushed.
     private var quiesceAfterRequest = false
     /// The first answer has begun: the guard leaves at its flush.
     private var answered = false
@@ -52,7 +55,7 @@ final class FirstRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func startTimer(context: ChannelHandlerContext) {
-        guard timer == nil, !requestStarted else { return }
+        guard timer == nil else { return }
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(in: timeout) { loopBound.value.close(promise: nil) }
     }
@@ -67,14 +70,17 @@ final class FirstRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is ChannelShouldQuiesceEvent else {
+        guard event is ChannelShouldQuiesceEvent, !answered else {
             context.fireUserInboundEventTriggered(event)
             return
         }
         if !requestStarted {
             context.close(promise: nil)
         } else {
+            // The request was begun: it gets `timeout` to be read and answered, so a client that sent part
+            // of one and went quiet cannot hold the shutdown either.
             quiesceAfterRequest = true
+            startTimer(context: context)
             context.fireUserInboundEventTriggered(event)
         }
     }
@@ -82,15 +88,19 @@ final class FirstRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         answered = true
         context.write(data, promise: promise)
-        if quiesceAfterRequest {
-            quiesceAfterRequest = false
-            context.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
-        }
     }
 
     func flush(context: ChannelHandlerContext) {
         context.flush()
         // Not in `write`: NIO's `writeAndFlush` flushes through the same context right after the write.
-        if answered { context.pipeline.syncOperations.removeHandler(context: context, promise: nil) }
+        guard answered else { return }
+        if quiesceAfterRequest {
+            // After the flush, so an HTTP state handler that closes at once has sent the answer first;
+            // from the next handler on, past this one. On a media stream the 101 is the answer and
+            // nothing after it acts on the event: calls drain on their own (`DrainService`).
+            quiesceAfterRequest = false
+            context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 }
