@@ -26,10 +26,10 @@ extension SyntheticCaller {
 ///
 /// A load generator runs hundreds of calls on one core; awaiting a sleep per frame cost a task
 /// suspension and resumption 50 times a second per call (about a sixth of the generator's CPU at 300
-/// calls), where a timer callback costs an entry in the loop's timer heap.
+/// calls), where a timer callback costs a heap entry.
 ///
 /// `@unchecked Sendable`: made off the loop, then touched on `link.eventLoop` only.
-final class CallerScriptRun: NIOScheduledCallbackHandler, @unchecked Sendable {
+final class CallerScriptRun: @unchecked Sendable {
     private let steps: [CallScript.Step]
     private let streamSid: String
     private let callSid: String
@@ -56,7 +56,7 @@ final class CallerScriptRun: NIOScheduledCallbackHandler, @unchecked Sendable {
     private var sequence = 2
     /// The next frame's payload (nil: silence) while one is due; `nil` when none is.
     private var pendingFrame: String??
-    private var timer: NIOScheduledCallback?
+    private var timer: Scheduled<Void>?
     private var done: EventLoopPromise<Void>?
     /// A cancellation that came before `start` (both hop to the loop, the cancellation may hop first).
     private var stoppedEarly: (any Error)?
@@ -101,11 +101,6 @@ final class CallerScriptRun: NIOScheduledCallbackHandler, @unchecked Sendable {
         return sequence
     }
 
-    /// The timer of the next frame (a scheduled callback: no promise per frame, unlike `scheduleTask`).
-    func handleScheduledCallback(eventLoop: some EventLoop) { run() }
-
-    func didCancelScheduledCallback(eventLoop: some EventLoop) {}
-
     /// Sends what is due, then decides what comes next, until a frame is due later (a timer is set for
     /// it) or the script ends.
     private func run() {
@@ -115,11 +110,7 @@ final class CallerScriptRun: NIOScheduledCallbackHandler, @unchecked Sendable {
                 let target = t0 + tick * 20_000_000
                 let now = MonotonicClock.nowNs()
                 if target > now {
-                    do {
-                        timer = try link.eventLoop.scheduleCallback(in: .nanoseconds(Int64(target - now)), handler: self)
-                    } catch {
-                        finish(.failure(error))  // the loop is shutting down
-                    }
+                    timer = link.eventLoop.scheduleTask(in: .nanoseconds(Int64(target - now))) { [self] in run() }
                     return
                 }
                 pendingFrame = nil
