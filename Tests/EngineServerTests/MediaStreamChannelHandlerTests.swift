@@ -65,6 +65,18 @@ import Testing
         await harness.stop()
     }
 
+    @Test func framesOutOfOrderCloseTheStream() async throws {
+        let harness = try await EngineHarness.start()
+        let interleaved = try stream(harness)
+        try interleaved.writeInbound(masked(#"{"event":"#, fin: false))
+        try interleaved.writeInbound(masked(#"{"event":"mark"}"#))
+        #expect(try closeFrame(of: interleaved).1 == "text frame inside a fragmented message")
+        let orphan = try stream(harness)
+        try orphan.writeInbound(masked(#""connected"}"#, fin: true, opcode: .continuation))
+        #expect(try closeFrame(of: orphan).1 == "continuation frame without a message")
+        await harness.stop()
+    }
+
     @Test func aBinaryFrameClosesTheStream() async throws {
         let harness = try await EngineHarness.start()
         let channel = try stream(harness)

@@ -39,8 +39,8 @@ final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHa
     private let startTimeout: TimeAmount
     private let decoder = TwilioMessageDecoder(maxMessageBytes: maxMessageBytes)
     private var phase = Phase.awaitingStart
-    /// A text message whose continuation frames are still arriving.
-    private var partial: ByteBuffer?
+    /// Joins text messages arriving in continuation frames (the rule the engine's other sockets use).
+    private var joiner = WebSocketMessageJoiner(maxMessageBytes: maxMessageBytes)
     private var sink: ChannelTwilioSink?
     private var startTimer: Scheduled<Void>?
 
@@ -94,25 +94,13 @@ final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHa
 
     // MARK: Messages
 
-    /// Joins continuation frames into whole messages (bounded) and hands each on.
+    /// Joins continuation frames into whole messages (bounded, RFC 6455 §5.4) and hands each on.
     private func receive(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
-        if partial == nil, frame.fin {
-            deliver(frame.unmaskedData, context: context)  // the usual case: one frame, one message
-            return
-        }
-        var message = partial ?? context.channel.allocator.buffer(capacity: frame.length)
-        var data = frame.unmaskedData
-        message.writeBuffer(&data)
-        guard message.readableBytes <= Self.maxMessageBytes else {
-            partial = nil
-            fail(context: context, reason: "message of \(message.readableBytes)+ bytes exceeds \(Self.maxMessageBytes)")
-            return
-        }
-        if frame.fin {
-            partial = nil
-            deliver(message, context: context)
-        } else {
-            partial = message
+        switch joiner.add(frame) {
+        case .message(let message): deliver(message, context: context)  // usually one frame, one message, no copy
+        case .pending: break
+        case .tooLarge(let bytes): fail(context: context, reason: "message of \(bytes)+ bytes exceeds \(Self.maxMessageBytes)")
+        case .violation(let what): fail(context: context, reason: what)
         }
     }
 

@@ -2,8 +2,8 @@ import NIOCore
 import NIOWebSocket
 
 /// Joins a peer's text frames and their continuation frames into whole messages, bounded (RFC 6455
-/// §5.4): the one rule shared by the model socket (`RealtimeSocketHandler`) and the synthetic caller's
-/// socket (`CallerSocketHandler`). A single frame with FIN set, the usual case, passes without a copy.
+/// §5.4): the one rule shared by Twilio's media stream (`MediaStreamChannelHandler`), the model socket
+/// (`RealtimeSocketHandler`) and the synthetic caller's socket (`CallerSocketHandler`). A single frame with FIN set, the usual case, passes without a copy.
 struct WebSocketMessageJoiner {
     /// What a frame made of the message in progress.
     enum Outcome {
