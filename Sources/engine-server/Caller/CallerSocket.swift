@@ -86,19 +86,6 @@ struct CallerLink: Sendable {
         let handler = self.handler
         handler.eventLoop.execute { handler.value.close() }
     }
-
-    /// Sleeps until the monotonic time `targetNs` on the socket's loop (a NIO timer: no timer thread, no
-    /// cross-thread wake-up). Throws when the task is cancelled.
-    func sleep(untilNs targetNs: UInt64) async throws {
-        let now = MonotonicClock.nowNs()
-        guard targetNs > now else { return }
-        let scheduled = handler.eventLoop.scheduleTask(in: .nanoseconds(Int64(targetNs - now))) {}
-        try await withTaskCancellationHandler {
-            try await scheduled.futureResult.get()
-        } onCancel: {
-            scheduled.cancel()
-        }
-    }
 }
 
 /// The caller's WebSocket layer after the handshake (after NIO's frame decoder): joins text messages,

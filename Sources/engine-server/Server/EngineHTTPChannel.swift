@@ -34,8 +34,6 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
 
     let responder: HTTPChannelHandler.Responder
     let engine: Engine
-    /// How long a new connection may stay silent (see `FirstRequestGuard`).
-    var firstRequestTimeout: TimeAmount = FirstRequestGuard.defaultTimeout
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -74,7 +72,7 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.enableErrorHandling = false  // Hummingbird answers malformed requests
             configuration.enableResponseHeaderValidation = false  // HTTPTypes already validates
             let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
-            try channel.pipeline.syncOperations.addHandler(FirstRequestGuard(timeout: firstRequestTimeout), position: .first)
+            try channel.pipeline.syncOperations.addHandler(FirstRequestGuard(), position: .first)
             return Value(upgradeResult: result, channel: channel)
         }
     }

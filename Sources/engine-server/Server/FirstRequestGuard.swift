@@ -14,7 +14,7 @@ import NIOCore
 /// - when the server quiesces while the first request is being read, gives it `timeout` to be answered,
 ///   and passes the event on again once the answer is flushed, by which time a plain HTTP connection's
 ///   state handler is there to close the connection after it.
-/// With the first bytes of the first answer its work is done and it leaves the pipeline (a media stream's
+/// At the flush of the first answer its work is done and it leaves the pipeline (a media stream's
 /// frames never pass through it).
 final class FirstRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
