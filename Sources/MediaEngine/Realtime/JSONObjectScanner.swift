@@ -2,16 +2,17 @@
 /// hot-path readers (`OutputAudioDeltaFrame.scan`, `InputAudioAppendFrame.scan`).
 ///
 /// It validates the JSON grammar as it goes (strings, escapes, numbers, literals, nested values) and
-/// reports string values as byte ranges into the caller's buffer. It is deliberately conservative: any
-/// byte >= 0x80, a nesting depth over 32, or anything malformed stops it with `failed`, and the readers
+/// reports string values as byte ranges into the caller's buffer. It is deliberately conservative: a
+/// string with escapes or non-ASCII text is reported as not plain (its bytes are not used as its value),
+/// and invalid UTF-8, a nesting depth over 32, or anything malformed stops it with `failed`; the readers
 /// then leave the frame to the general decoder (which gives the authoritative answer). So a frame the
 /// fast path accepts always decodes to the same values on the slow path.
 struct JSONObjectScanner {
     /// A member's value as far as the hot-path readers care.
     enum Value: Equatable {
-        /// A string without escapes: the byte range of its contents (quotes excluded).
+        /// A string of ASCII text without escapes: the byte range of its contents (quotes excluded).
         case string(Range<Int>)
-        /// A string with escapes (its bytes are not its value).
+        /// A string with escapes or non-ASCII (valid UTF-8) text: its bytes are not used as its value.
         case escapedString
         /// An integer that fits in `Int` (no fraction or exponent).
         case integer(Int)
@@ -120,14 +121,39 @@ struct JSONObjectScanner {
                 default:
                     return nil
                 }
-            case 0..<0x20, 0x80...0xFF:
-                // Control characters are invalid JSON; non-ASCII is left to the general decoder.
-                return nil
+            case 0..<0x20:
+                return nil  // control characters are invalid JSON
+            case 0x80...0xFF:
+                // Valid UTF-8 is skipped, its value left to the general decoder; invalid UTF-8 fails.
+                guard let length = utf8SequenceLength() else { return nil }
+                escaped = true
+                index += length
             default:
                 index += 1
             }
         }
         return nil
+    }
+
+    /// The length of the well-formed UTF-8 sequence at `index` (its first byte >= 0x80), or nil: no
+    /// overlong forms, surrogates or code points above U+10FFFF (RFC 3629 §4).
+    private func utf8SequenceLength() -> Int? {
+        let lead = bytes[index]
+        let length: Int
+        var low: UInt8 = 0x80, high: UInt8 = 0xBF  // the second byte's range
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: return nil
+        }
+        guard index + length <= bytes.count, (low...high).contains(bytes[index + 1]) else { return nil }
+        for i in 2..<length where bytes[index + i] & 0xC0 != 0x80 { return nil }
+        return length
     }
 
     private mutating func scanValue(depth: Int) -> Value? {

@@ -53,7 +53,7 @@ public struct CallTokenSigner: Sendable {
         guard let callBytes = Self.bytes(base64URL: parts[2]), let tokenCallSid = String(validating: callBytes, as: UTF8.self),
               !tokenCallSid.isEmpty
         else { throw .malformed("call SID is not base64url UTF-8") }
-        guard parts[3].count <= 12, let expiresAt = TwilioMediaScanner.decimal(parts[3].utf8) else {
+        guard parts[3].count <= 12, let expiresAt = TwilioMessageScanner.decimal(parts[3].utf8) else {
             throw .malformed("expiry is not a Unix time")
         }
         guard let presentedMAC = Self.bytes(base64URL: parts[4]), presentedMAC.count == SHA256.byteCount else {

@@ -2,8 +2,8 @@ import Foundation
 
 /// Decodes inbound Twilio Media Streams text frames into `TwilioMessage`s.
 ///
-/// `media` messages (about 50 per second per call) go through an allocation-free byte scanner
-/// (`TwilioMediaScanner`) that returns the payload's base64 text as a range of the input. Anything
+/// `media` messages (about 50 per second per call) and `mark` echoes go through a byte scanner
+/// (`TwilioMessageScanner`) that returns a media payload's base64 text as a range of the input. Anything
 /// the scanner does not handle in place (other events, JSON escapes inside strings, malformed input)
 /// goes to `JSONDecoder`, which is also the source of every error, so both paths agree on what is valid.
 public struct TwilioMessageDecoder: Sendable {
@@ -23,7 +23,7 @@ public struct TwilioMessageDecoder: Sendable {
         guard message.count <= maxMessageBytes else {
             throw .tooLarge(byteCount: message.count, limit: maxMessageBytes)
         }
-        if let frame = TwilioMediaScanner.scan(message) { return .media(frame) }
+        if let message = TwilioMessageScanner.scan(message) { return message }
         return try decodeWithJSONDecoder(message)
     }
 
@@ -133,7 +133,7 @@ public struct TwilioMessageDecoder: Sendable {
 
     private static func number(_ text: String?, _ field: String) throws(TwilioMessageError) -> Int {
         let text = try require(text, field)
-        guard let value = TwilioMediaScanner.decimal(text.utf8) else {
+        guard let value = TwilioMessageScanner.decimal(text.utf8) else {
             throw .invalidNumber(field: field, value: text)
         }
         return value

@@ -91,6 +91,47 @@ import Testing
             == .missingField(eventType: "response.output_audio.delta", field: "content_index"))
     }
 
+    @Test func textDeltasAreRecognizedWithoutDecodingInHebrewAndEnglish() throws {
+        let events: [RealtimeServerEvent] = [
+            .responseOutputAudioTranscriptDelta(.init(eventID: "event_1", responseID: "resp_1", itemID: "item_1", delta: "שלום, ")),
+            .responseOutputAudioTranscriptDelta(.init(responseID: "resp_1", itemID: "item_1", delta: "how can I \"help\"?\n")),
+            .responseOutputTextDelta(.init(responseID: "resp_1", itemID: "item_2", outputIndex: 1, delta: "תודה")),
+            .responseFunctionCallArgumentsDelta(.init(responseID: "resp_1", itemID: "item_3", callID: "call_1", delta: #"{"name":"#)),
+            .inputTranscriptionDelta(.init(itemID: "item_4", contentIndex: 0, delta: "אני רוצה לקבוע תור")),
+        ]
+        for event in events {
+            let bytes = try event.jsonBytes()
+            #expect(TextDeltaFrame.matches(bytes), "\(String(decoding: bytes, as: UTF8.self))")
+            #expect(try RealtimeServerEvent.decode(bytes) == event)  // what the general path makes of the same frame
+            #expect(OutputAudioDeltaFrame.scan(bytes) == nil)
+        }
+        let transcript = #"{"type":"response.output_audio_transcript.delta","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"שלום"}"#
+        #expect(TextDeltaFrame.matches(Array(transcript.utf8)))
+        let declined: [[UInt8]] = [
+            // Events the call acts on, or the audio it plays.
+            Array(#"{"type":"response.output_audio_transcript.done","response_id":"r","item_id":"i","output_index":0,"content_index":0,"transcript":"x"}"#.utf8),
+            Array(#"{"type":"response.output_audio.delta","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"AAAA"}"#.utf8),
+            Array(#"{"type":"response.done","response":{"id":"r"}}"#.utf8),
+            // No string delta, or two; two types; an escaped key.
+            Array(#"{"type":"response.output_text.delta","response_id":"r","item_id":"i"}"#.utf8),
+            Array(#"{"type":"response.output_text.delta","delta":5}"#.utf8),
+            Array(#"{"type":"response.output_text.delta","delta":"a","delta":"b"}"#.utf8),
+            Array(#"{"type":"response.output_text.delta","delta":"a","type":"response.done"}"#.utf8),
+            Array(#"{"typ\u0065":"response.done","type":"response.output_text.delta","delta":"a"}"#.utf8),
+            // Malformed: trailing garbage, unterminated, and invalid UTF-8 (a lone continuation byte,
+            // an overlong "/", a surrogate, a cut-off sequence).
+            Array((transcript + "x").utf8),
+            Array(transcript.utf8.dropLast()),
+            Array(#"{"type":"response.output_text.delta","delta":""#.utf8) + [0x80] + Array(#""}"#.utf8),
+            Array(#"{"type":"response.output_text.delta","delta":""#.utf8) + [0xC0, 0xAF] + Array(#""}"#.utf8),
+            Array(#"{"type":"response.output_text.delta","delta":""#.utf8) + [0xED, 0xA0, 0x80] + Array(#""}"#.utf8),
+            Array(#"{"type":"response.output_text.delta","delta":""#.utf8) + [0xE2, 0x82],
+        ]
+        for bytes in declined {
+            #expect(!TextDeltaFrame.matches(bytes), "\(String(decoding: bytes, as: UTF8.self))")
+        }
+    }
+
     @Test func audioDeltaWriterProducesTheGAEventAndScansBack() throws {
         let base64 = Array("//79/A==".utf8)
         let size = OutputAudioDeltaFrame.encodedCount(eventID: "event_9", responseID: "resp_1", itemID: "item_a1",

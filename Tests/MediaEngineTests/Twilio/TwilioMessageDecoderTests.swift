@@ -138,6 +138,46 @@ import Testing
         }
     }
 
+    @Test func markTakesTheFastPathAndAgreesWithJSONDecoder() throws {
+        let scanned = #"{"event":"mark","sequenceNumber":"58","streamSid":"\#(Self.streamSid)","mark":{"name":"item_abc:3"}}"#
+        #expect(Array(scanned.utf8).withUnsafeBytes { TwilioMessageScanner.scan($0) }
+            == .mark(.init(sequenceNumber: 58, streamSid: Self.streamSid, name: "item_abc:3")))
+        var random = TestAudio.SeededGenerator(seed: 11)
+        let spaces = ["", " ", "\n  ", "\t"]
+        for round in 0..<100 {
+            func ws() -> String { spaces[Int(random.next() % UInt64(spaces.count))] }
+            var markFields = [#""name":\#(ws())"r\#(round):\#(round * 100)""#]
+            if round % 3 == 0 { markFields.append(#""extra":[1,{"k":"v"},null]"#) }
+            markFields.shuffle(using: &random)
+            var topFields = [
+                #""event":\#(ws())"mark""#,
+                #""sequenceNumber":"\#(round + 2)""#,
+                #""streamSid":\#(ws())"\#(Self.streamSid)""#,
+                #""mark":\#(ws()){\#(markFields.joined(separator: "," + ws()))}"#,
+            ]
+            if round % 4 == 1 { topFields.append(#""future":"x\\y""#) }
+            topFields.shuffle(using: &random)
+            let json = ws() + "{" + topFields.joined(separator: ws() + "," + ws()) + "}" + ws()
+            let fast = Array(json.utf8).withUnsafeBytes { TwilioMessageScanner.scan($0) }
+            #expect(fast != nil, "fast path not taken for \(json)")
+            #expect(try decode(json) == decodeGeneral(json))
+            #expect(try decode(json) == .mark(.init(sequenceNumber: round + 2, streamSid: Self.streamSid, name: "r\(round):\(round * 100)")))
+        }
+        // Escapes, non-ASCII, a missing or repeated name: the scanner declines and the general path decides.
+        for odd in [#"{"event":"mark","sequenceNumber":"1","streamSid":"MZ1","mark":{"name":"a\"b"}}"#,
+                    #"{"event":"mark","sequenceNumber":"1","streamSid":"MZ1","mark":{"name":"שלום"}}"#,
+                    #"{"event":"mark","sequenceNumber":"1","streamSid":"MZ1","mark":{"name":"a","name":"b"}}"#,
+                    #"{"event":"mark","sequenceNumber":"1","streamSid":"MZ1","mark":{}}"#,
+                    #"{"event":"mark","sequenceNumber":"1","streamSid":"MZ1"}"#] {
+            #expect(Array(odd.utf8).withUnsafeBytes { TwilioMessageScanner.scan($0) } == nil, "\(odd)")
+        }
+        #expect(try decode(#"{"event":"mark","sequenceNumber":"1","streamSid":"MZ1","mark":{"name":"שלום"}}"#)
+            == .mark(.init(sequenceNumber: 1, streamSid: "MZ1", name: "שלום")))
+        #expect(throws: TwilioMessageError.missingField("mark.name")) {
+            try decode(#"{"event":"mark","sequenceNumber":"1","streamSid":"MZ1","mark":{}}"#)
+        }
+    }
+
     @Test func rejectsMalformedJSON() {
         for text in ["{", "not json", #"{"event":"media""#, #"{"event":"media" "x":1}"#, "[1]"] {
             #expect(throws: TwilioMessageError.self) { try decode(text) }

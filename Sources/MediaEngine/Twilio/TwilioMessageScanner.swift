@@ -1,4 +1,5 @@
-/// The allocation-free fast path for inbound `media` messages.
+/// The allocation-free fast path for the two messages of a call's steady state: `media` (50 a second)
+/// and `mark` (each echo of the engine's own marks, several a second while the bot speaks).
 ///
 /// Twilio's JSON is flat and predictable, so a single forward scan over the UTF-8 bytes finds the
 /// fields without building any objects: keys may come in any order, with any JSON whitespace, and
@@ -6,23 +7,31 @@
 /// it does not handle in place: another event, a JSON escape inside a string (its text would need
 /// unescaping), a missing field, a bad number or malformed JSON. The caller then runs `JSONDecoder`,
 /// which produces the result or the precise error, so both paths agree on what is valid.
-enum TwilioMediaScanner {
+enum TwilioMessageScanner {
     /// Deeper nesting inside skipped values is not something Twilio sends; give up and let JSONDecoder judge.
     static let maxNesting = 16
 
-    /// The media frame in `message`, or nil if this message needs the general path.
-    static func scan(_ message: UnsafeRawBufferPointer) -> TwilioMediaFrame? {
+    /// The `media` or `mark` message in `message`, or nil if this message needs the general path. A
+    /// media frame's text fields are slices of `message`; a mark's name is copied (it is short).
+    static func scan(_ message: UnsafeRawBufferPointer) -> TwilioMessage? {
         var cursor = Cursor(bytes: message)
         guard cursor.consume(Byte.openBrace), !cursor.consume(Byte.closeBrace) else { return nil }
-        var isMedia = false
+        var event: Event?
         var sequenceNumber: Int?
         var streamSid: Range<Int>?
-        var body: MediaBody?
+        var media: MediaBody?
+        var markName: Range<Int>?
         repeat {
             guard let key = cursor.plainString(), cursor.consume(Byte.colon) else { return nil }
             if cursor.text(key, equals: "event") {
-                guard let value = cursor.plainString(), cursor.text(value, equals: "media") else { return nil }
-                isMedia = true
+                guard event == nil, let value = cursor.plainString() else { return nil }
+                if cursor.text(value, equals: "media") {
+                    event = .media
+                } else if cursor.text(value, equals: "mark") {
+                    event = .mark
+                } else {
+                    return nil
+                }
             } else if cursor.text(key, equals: "sequenceNumber") {
                 guard let value = cursor.plainString(), let number = decimal(message[value]) else { return nil }
                 sequenceNumber = number
@@ -31,19 +40,32 @@ enum TwilioMediaScanner {
                 streamSid = value
             } else if cursor.text(key, equals: "media") {
                 guard let value = cursor.mediaBody() else { return nil }
-                body = value
+                media = value
+            } else if cursor.text(key, equals: "mark") {
+                guard let value = cursor.markName() else { return nil }
+                markName = value
             } else {
                 guard cursor.skipValue(depth: 0) else { return nil }
             }
         } while cursor.consume(Byte.comma)
-        guard cursor.consume(Byte.closeBrace), cursor.atEnd() else { return nil }
-        guard isMedia, let sequenceNumber, let streamSid, let body, let track = body.track,
-              let chunk = body.chunk, let timestamp = body.timestamp, let payload = body.payload
-        else { return nil }
-        return TwilioMediaFrame(
-            sequenceNumber: sequenceNumber, streamSid: .slice(streamSid), track: track,
-            chunk: chunk, timestampMs: timestamp, payload: .slice(payload))
+        guard cursor.consume(Byte.closeBrace), cursor.atEnd(), let event, let sequenceNumber, let streamSid else { return nil }
+        switch event {
+        case .media:
+            guard let media, let track = media.track, let chunk = media.chunk, let timestamp = media.timestamp,
+                  let payload = media.payload
+            else { return nil }
+            return .media(TwilioMediaFrame(
+                sequenceNumber: sequenceNumber, streamSid: .slice(streamSid), track: track,
+                chunk: chunk, timestampMs: timestamp, payload: .slice(payload)))
+        case .mark:
+            guard let markName, let name = cursor.asciiString(markName), let sid = cursor.asciiString(streamSid) else {
+                return nil
+            }
+            return .mark(.init(sequenceNumber: sequenceNumber, streamSid: sid, name: name))
+        }
     }
+
+    private enum Event { case media, mark }
 
     /// A non-negative decimal of 1...18 ASCII digits (no sign, no spaces), or nil. Shared with the
     /// general path so both accept exactly the same numeric strings.
@@ -165,10 +187,36 @@ enum TwilioMediaScanner {
             return consume(Byte.closeBrace) ? body : nil
         }
 
+        /// The `mark` object's `name` (a plain string); other members are skipped. Nil if the object is
+        /// malformed, has no plain `name`, or names it twice.
+        mutating func markName() -> Range<Int>? {
+            guard consume(Byte.openBrace) else { return nil }
+            if consume(Byte.closeBrace) { return nil }
+            var name: Range<Int>?
+            repeat {
+                guard let key = plainString(), consume(Byte.colon) else { return nil }
+                if text(key, equals: "name") {
+                    guard name == nil, let value = plainString() else { return nil }
+                    name = value
+                } else {
+                    guard skipValue(depth: 1) else { return nil }
+                }
+            } while consume(Byte.comma)
+            return consume(Byte.closeBrace) ? name : nil
+        }
+
+        /// The text of a plain string's range if it is all ASCII (Twilio's ids and the engine's own mark
+        /// names are), else nil: other bytes are left to the general path, which checks their UTF-8.
+        func asciiString(_ range: Range<Int>) -> String? {
+            let text = UnsafeRawBufferPointer(rebasing: bytes[range])
+            guard text.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return String(decoding: text, as: UTF8.self)
+        }
+
         /// Skips one JSON value of any kind, checking its syntax; false if it is not valid JSON.
         mutating func skipValue(depth: Int) -> Bool {
             skipWhitespace()
-            guard index < bytes.count, depth < TwilioMediaScanner.maxNesting else { return false }
+            guard index < bytes.count, depth < TwilioMessageScanner.maxNesting else { return false }
             switch bytes[index] {
             case Byte.quote:
                 return skipString()
