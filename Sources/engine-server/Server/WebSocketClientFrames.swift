@@ -44,33 +44,9 @@ struct WebSocketClientFrames {
         }
         buffer.writeInteger(mask)  // big-endian: key byte i is `mask >> (24 - 8 i)`
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { out in
-            Self.copyMasked(payload, into: out, mask: mask)
+            WebSocketMasking.copy(payload, into: out, key: (UInt8(truncatingIfNeeded: mask >> 24), UInt8(truncatingIfNeeded: mask >> 16),
+                                                            UInt8(truncatingIfNeeded: mask >> 8), UInt8(truncatingIfNeeded: mask)))
             return length
-        }
-    }
-
-    /// `out[i] = payload[i] ^ key[i % 4]`, eight bytes at a time.
-    private static func copyMasked(_ payload: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, mask: UInt32) {
-        let keyBytes = (UInt8(truncatingIfNeeded: mask >> 24), UInt8(truncatingIfNeeded: mask >> 16),
-                        UInt8(truncatingIfNeeded: mask >> 8), UInt8(truncatingIfNeeded: mask))
-        // The key as it lies in memory, twice, read as a native 64-bit word.
-        var word: UInt64 = 0
-        withUnsafeMutableBytes(of: &word) { bytes in
-            for i in 0..<8 {
-                bytes[i] = i % 4 == 0 ? keyBytes.0 : i % 4 == 1 ? keyBytes.1 : i % 4 == 2 ? keyBytes.2 : keyBytes.3
-            }
-        }
-        let count = payload.count
-        var i = 0
-        while i + 8 <= count {
-            let value = payload.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ word
-            out.storeBytes(of: value, toByteOffset: i, as: UInt64.self)
-            i += 8
-        }
-        while i < count {
-            let key = i % 4 == 0 ? keyBytes.0 : i % 4 == 1 ? keyBytes.1 : i % 4 == 2 ? keyBytes.2 : keyBytes.3
-            out[i] = payload[i] ^ key
-            i += 1
         }
     }
 }

@@ -1,0 +1,30 @@
+/// XOR with a WebSocket masking key (RFC 6455 §5.3), eight bytes at a time: the client masks its frames
+/// this way while copying them in (`WebSocketClientFrames`), the server unmasks its peers' frames this way
+/// while copying them out (`WebSocketMessageJoiner`). NIO's own unmasking goes a byte at a time, on a
+/// copy it makes first.
+enum WebSocketMasking {
+    /// `out[i] = source[i] ^ key[i % 4]` for every byte of `source` (`out` is at least as long).
+    static func copy(_ source: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer,
+                     key: (UInt8, UInt8, UInt8, UInt8)) {
+        // The key as it lies in memory, twice, read as a native 64-bit word.
+        var word: UInt64 = 0
+        withUnsafeMutableBytes(of: &word) { bytes in
+            for i in 0..<8 {
+                bytes[i] = i % 4 == 0 ? key.0 : i % 4 == 1 ? key.1 : i % 4 == 2 ? key.2 : key.3
+            }
+        }
+        let count = source.count
+        precondition(out.count >= count, "masking into a shorter buffer")
+        var i = 0
+        while i + 8 <= count {
+            let value = source.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ word
+            out.storeBytes(of: value, toByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < count {
+            let k = i % 4 == 0 ? key.0 : i % 4 == 1 ? key.1 : i % 4 == 2 ? key.2 : key.3
+            out[i] = source[i] ^ k
+            i += 1
+        }
+    }
+}
