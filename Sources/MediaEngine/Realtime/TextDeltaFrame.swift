@@ -16,16 +16,14 @@ public enum TextDeltaFrame {
     /// True when `bytes` is one JSON object of a text-delta type (see the type's notes).
     public static func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var scanner = JSONObjectScanner(bytes)
-        var isTextDelta = false
-        var sawType = false
+        var sawType = false  // and it was a text-delta type: any other ends the scan
         var sawDelta = false
         while let member = scanner.next() {
             guard !member.keyEscaped else { return false }
             if JSONObjectScanner.bytes(bytes, in: member.key, equal: "type") {
-                guard !sawType, case .string(let r) = member.value else { return false }
+                guard !sawType, case .string(let r) = member.value,
+                      types.contains(where: { JSONObjectScanner.bytes(bytes, in: r, equal: $0) }) else { return false }
                 sawType = true
-                isTextDelta = types.contains { JSONObjectScanner.bytes(bytes, in: r, equal: $0) }
-                guard isTextDelta else { return false }
             } else if JSONObjectScanner.bytes(bytes, in: member.key, equal: "delta") {
                 switch member.value {
                 case .string, .escapedString: guard !sawDelta else { return false }
@@ -34,7 +32,7 @@ public enum TextDeltaFrame {
                 sawDelta = true
             }
         }
-        return scanner.finished && isTextDelta && sawDelta
+        return scanner.finished && sawType && sawDelta
     }
 
     /// `matches` over an array (tests, cold paths).

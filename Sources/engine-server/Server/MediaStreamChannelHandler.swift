@@ -97,7 +97,7 @@ final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHa
     /// Joins continuation frames into whole messages (bounded, RFC 6455 §5.4) and hands each on.
     private func receive(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
         switch joiner.add(frame) {
-        case .message(let message): deliver(message, context: context)  // usually one frame, one message, no copy
+        case .message(let message): deliver(message, context: context)  // usually one frame, one message
         case .pending: break
         case .tooLarge(let bytes): fail(context: context, reason: "message of \(bytes)+ bytes exceeds \(Self.maxMessageBytes)")
         case .violation(let what): fail(context: context, reason: what)

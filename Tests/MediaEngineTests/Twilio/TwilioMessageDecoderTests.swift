@@ -100,27 +100,23 @@ import Testing
     }
 
     @Test func fastPathAgreesWithJSONDecoderOnShuffledKeysAndWhitespace() throws {
-        var random = TestAudio.SeededGenerator(seed: 7)
-        let spaces = ["", " ", "\n  ", "\t", "\r\n"]
+        var shuffled = ShuffledJSON(seed: 7)
         for round in 0..<200 {
-            func ws() -> String { spaces[Int(random.next() % UInt64(spaces.count))] }
             var mediaFields = [
-                #""track":\#(ws())"inbound""#,
-                #""chunk":\#(ws())"\#(round + 1)""#,
+                #""track":\#(shuffled.ws())"inbound""#,
+                #""chunk":\#(shuffled.ws())"\#(round + 1)""#,
                 #""timestamp":"\#(round * 20)""#,
-                #""payload":\#(ws())"\#(Self.silencePayload)""#,
+                #""payload":\#(shuffled.ws())"\#(Self.silencePayload)""#,
             ]
             if round % 3 == 0 { mediaFields.append(#""extra":{"nested":[true,false,null,-1.5e3,"s\"q"]}"#) }
-            mediaFields.shuffle(using: &random)
             var topFields = [
                 #""event":"media""#,
-                #""sequenceNumber":\#(ws())"\#(round + 2)""#,
+                #""sequenceNumber":\#(shuffled.ws())"\#(round + 2)""#,
                 #""streamSid":"\#(Self.streamSid)""#,
-                #""media":\#(ws()){\#(ws())\#(mediaFields.joined(separator: ws() + "," + ws()))\#(ws())}"#,
+                #""media":\#(shuffled.ws())\#(shuffled.object(mediaFields))"#,
             ]
             if round % 4 == 1 { topFields.append(#""future":[{"a":1},[],"x\\y"]"#) }
-            topFields.shuffle(using: &random)
-            let json = ws() + "{" + ws() + topFields.joined(separator: "," + ws()) + ws() + "}" + ws()
+            let json = shuffled.ws() + shuffled.object(topFields) + shuffled.ws()
             let bytes = Array(json.utf8)
 
             guard case .media(let fast) = try decoder.decode(bytes),
@@ -142,22 +138,18 @@ import Testing
         let scanned = #"{"event":"mark","sequenceNumber":"58","streamSid":"\#(Self.streamSid)","mark":{"name":"item_abc:3"}}"#
         #expect(Array(scanned.utf8).withUnsafeBytes { TwilioMessageScanner.scan($0) }
             == .mark(.init(sequenceNumber: 58, streamSid: Self.streamSid, name: "item_abc:3")))
-        var random = TestAudio.SeededGenerator(seed: 11)
-        let spaces = ["", " ", "\n  ", "\t"]
+        var shuffled = ShuffledJSON(seed: 11)
         for round in 0..<100 {
-            func ws() -> String { spaces[Int(random.next() % UInt64(spaces.count))] }
-            var markFields = [#""name":\#(ws())"r\#(round):\#(round * 100)""#]
+            var markFields = [#""name":\#(shuffled.ws())"r\#(round):\#(round * 100)""#]
             if round % 3 == 0 { markFields.append(#""extra":[1,{"k":"v"},null]"#) }
-            markFields.shuffle(using: &random)
             var topFields = [
-                #""event":\#(ws())"mark""#,
+                #""event":\#(shuffled.ws())"mark""#,
                 #""sequenceNumber":"\#(round + 2)""#,
-                #""streamSid":\#(ws())"\#(Self.streamSid)""#,
-                #""mark":\#(ws()){\#(markFields.joined(separator: "," + ws()))}"#,
+                #""streamSid":\#(shuffled.ws())"\#(Self.streamSid)""#,
+                #""mark":\#(shuffled.ws())\#(shuffled.object(markFields))"#,
             ]
             if round % 4 == 1 { topFields.append(#""future":"x\\y""#) }
-            topFields.shuffle(using: &random)
-            let json = ws() + "{" + topFields.joined(separator: ws() + "," + ws()) + "}" + ws()
+            let json = shuffled.ws() + shuffled.object(topFields) + shuffled.ws()
             let fast = Array(json.utf8).withUnsafeBytes { TwilioMessageScanner.scan($0) }
             #expect(fast != nil, "fast path not taken for \(json)")
             #expect(try decode(json) == decodeGeneral(json))
@@ -267,5 +259,26 @@ import Testing
             == "Twilio message field 'media.chunk' should be a decimal integer string, got 'abc'")
         #expect(TwilioMessageError.unsupportedMediaFormat(.init(encoding: "audio/x-alaw", sampleRate: 8000, channels: 1))
             .description.contains("audio/x-alaw 8000 Hz 1 ch"))
+    }
+    /// JSON objects with their members shuffled and pseudo-random whitespace around every token, for
+    /// checking that the fast path reads what `JSONDecoder` reads.
+    struct ShuffledJSON {
+        var random: TestAudio.SeededGenerator
+        let spaces = ["", " ", "\n  ", "\t", "\r\n"]
+
+        init(seed: UInt64) { random = TestAudio.SeededGenerator(seed: seed) }
+
+        mutating func ws() -> String { spaces[Int(random.next() % UInt64(spaces.count))] }
+
+        /// `{...}` of `members` (each `"key":value`) in a shuffled order.
+        mutating func object(_ members: [String]) -> String {
+            var members = members
+            members.shuffle(using: &random)
+            var text = "{" + ws()
+            for (index, member) in members.enumerated() {
+                text += (index == 0 ? "" : ws() + "," + ws()) + member
+            }
+            return text + ws() + "}"
+        }
     }
 }
