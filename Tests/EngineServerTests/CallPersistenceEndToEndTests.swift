@@ -22,10 +22,16 @@ import TestSupport
             .hangUp,
         ]))
         #expect(outcome.failure == nil)
+        // The writer batches off the call path: poll (generously) for its records. Twilio's status
+        // callback comes after the stream's `stop` has ended the call; posted at once, it could reach the
+        // engine first on a loaded machine and end the call itself, with its own reason.
+        let store = harness.store(of: "clinic")
+        let ended = await EngineHarness.eventually(timeoutSeconds: 30) {
+            (try? await store.call(sid: caller.callSid))?.endedAt != nil
+        }
+        try #require(ended, "the stream's stop ended the call")
         #expect(try await caller.postStatus("completed", durationSeconds: 17) == 204)
 
-        // The writer batches off the call path: poll (generously) until the call's last records are in.
-        let store = harness.store(of: "clinic")
         let stored = await EngineHarness.eventually(timeoutSeconds: 30) {
             guard let call = try? await store.call(sid: caller.callSid), call.endedAt != nil, call.twilioStatus != nil
             else { return false }
