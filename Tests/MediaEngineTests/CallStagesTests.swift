@@ -70,6 +70,34 @@ import Testing
         }
     }
 
+    @Test func gatheringWaitsUpToItsLimitAndAFrameThatMustGoTakesWhatWaitedWithIt() throws {
+        let tone = MuLaw.encode(TestAudio.sine(frequency: 440, amplitude: 8_000, seconds: 0.3))
+        // 100 ms limits, then a frame that must go at once after two waited, then gathering again.
+        let limits = [100, 100, 100, 100, 100, 100, 100, 20, 20, 100, 100, 100, 100, 100, 100]
+        for path in ModelAudioPath.allCases {
+            var single = try IngressStage(audioPath: path)
+            var paced = try IngressStage(audioPath: path, maxAppendMs: 100)
+            var singleAudio: [UInt8] = [], pacedAudio: [UInt8] = []
+            var appendMs: [Int] = []
+            for (k, limit) in limits.enumerated() {
+                let frame = Array(Base64.encode(Array(tone[(k * 160)..<((k + 1) * 160)])).utf8)
+                try single.ingest(payloadBase64: frame)
+                singleAudio += try Self.audio(of: single.appendFrame)
+                try frame.withUnsafeBytes { raw in
+                    try paced.decode(payloadBase64: raw)
+                    paced.gather(payloadBase64: raw, upToMs: limit)
+                }
+                if paced.appendReady {
+                    pacedAudio += try Self.audio(of: paced.appendFrame)
+                    appendMs.append(paced.appendAudioMs)
+                }
+            }
+            #expect(appendMs == [100, 60, 20, 100], "\(path)")
+            #expect(pacedAudio == Array(singleAudio.prefix(pacedAudio.count)), "\(path): same audio, same order")
+            #expect(singleAudio.count - pacedAudio.count == (path == .pcmu ? 160 : 960), "\(path): one frame still gathering")
+        }
+    }
+
     static func audio(of appendFrame: [UInt8]) throws -> [UInt8] {
         let json = try JSONSerialization.jsonObject(with: Data(appendFrame)) as? [String: String]
         return try Base64.decode(try #require(json?["audio"]))

@@ -7,7 +7,8 @@
 public protocol CallProbe: AnyObject, Sendable {
     /// One inbound Twilio media frame at media time `mediaMs`: when its message reached the engine
     /// (`receivedNs`, read off the socket), when the detectors had decided on it, and when its append
-    /// was handed to the model's connection.
+    /// was handed to the model's connection (0: the frame waits in an append still gathering, which a
+    /// later frame's send carries; see `AppendPacer`).
     func inboundFrame(mediaMs: Int, receivedNs: UInt64, detectedNs: UInt64, modelSendNs: UInt64)
 
     /// One model audio delta of `itemId`: when it reached the call and when it was queued for egress.

@@ -52,6 +52,8 @@ public actor CallSession {
     private let decoder = TwilioMessageDecoder()
     var ingress: IngressStage
     var detector: DetectorStage
+    /// How much caller audio each append to the model gathers.
+    var appendPacer: AppendPacer
     var egress: EgressStage
     /// The steadiness of this call's sends (`kol_egress_send_jitter_seconds`).
     var egressJitter = EgressJitterMeter()
@@ -124,7 +126,9 @@ public actor CallSession {
         logger[metadataKey: "tenant"] = .string(settings.tenant.id)
         self.logger = logger
         let path = settings.tenant.model.audioPath
-        ingress = try IngressStage(audioPath: path, appendEveryMs: settings.modelAppendMs, resampler: settings.resampler)
+        ingress = try IngressStage(audioPath: path, appendEveryMs: settings.modelAppendMs, maxAppendMs: settings.quietAppendMs,
+                                   resampler: settings.resampler)
+        appendPacer = AppendPacer(quietAppendMs: settings.quietAppendMs, turnDetection: settings.tenant.model.turnDetection)
         egress = try EgressStage(audioPath: path, queueCapacityMs: settings.egressQueueMs, leadMs: settings.egressLeadMs,
                                  markIntervalMs: settings.markIntervalMs, chunkMs: settings.egressChunkMs, resampler: settings.resampler)
         detector = try DetectorStage(settings: settings)
@@ -187,25 +191,31 @@ public actor CallSession {
 
     private func handleMedia(payload: UnsafeRawBufferPointer, timestampMs: Int, receivedNs: UInt64) {
         do {
-            try ingress.ingest(payloadBase64: payload)
+            try ingress.decode(payloadBase64: payload)
         } catch {
             report(protocolError: "media frame dropped: \(error)")
             return
         }
         mediaMs = max(mediaMs, timestampMs)
         let now = clock()
+        let playedLevel = egress.playedLevelDbfs(atNs: now)
         let detection = ingress.withPCM8k { pcm in
-            detector.process(pcm, timestampMs: timestampMs, playedLevelDbfs: egress.playedLevelDbfs(atNs: now))
+            detector.process(pcm, timestampMs: timestampMs, playedLevelDbfs: playedLevel)
         }
         recordCallerFrame(timestampMs: timestampMs, nowNs: now)
         let detectedNs = probe == nil ? 0 : clock()
+        let appendMs = appendPacer.appendMs(timestampMs: timestampMs, durationMs: ingress.pcmCount / 8, isSpeech: detection.isSpeech,
+                                            inSegment: detection.inSegment,
+                                            modelHearsBargeIn: playedLevel != nil && settings.tenant.model.bargeIn == .model,
+                                            minimumMs: ingress.appendEveryMs)
+        ingress.gather(payloadBase64: payload, upToMs: appendMs)
         if ingress.appendReady {
             let audioMs = ingress.appendAudioMs
             sendToModel(ingress.appendFrame, audioMs: audioMs, mediaMs: timestampMs + ingress.pcmCount / 8 - audioMs)
         }
         if let probe {
             probe.inboundFrame(mediaMs: timestampMs, receivedNs: receivedNs == 0 ? now : receivedNs, detectedNs: detectedNs,
-                               modelSendNs: clock())
+                               modelSendNs: ingress.appendReady ? clock() : 0)
         }
         switch detection.vad {
         case .speechStarted(let atMs)?:

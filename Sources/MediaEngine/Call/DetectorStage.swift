@@ -19,6 +19,10 @@ public struct DetectorStage {
     /// What the detectors decided about one frame.
     public struct Detection: Sendable, Equatable {
         public var vad: VADEvent?
+        /// The VAD judged the frame speech.
+        public var isSpeech: Bool = false
+        /// A speech segment is open after the frame.
+        public var inSegment: Bool = false
         /// Set on the frame where a barge-in fires: the caller's speech onset (media ms).
         public var bargeInOnsetMs: Int?
         public var dtmf: DTMFEvent?
@@ -47,7 +51,8 @@ public struct DetectorStage {
         let tone = dtmf.process(pcm, timestampMs: timestampMs)
         let decision = vad.process(pcm, timestampMs: timestampMs, keypadToneSinceMs: dtmf.toneOnsetMs)
         let barge = bargeIn.process(decision, timestampMs: timestampMs, playedLevelDbfs: playedLevelDbfs)
-        return Detection(vad: decision.event, bargeInOnsetMs: barge.onsetMs, dtmf: tone)
+        return Detection(vad: decision.event, isSpeech: decision.isSpeech, inSegment: decision.isInSegment, bargeInOnsetMs: barge.onsetMs,
+                         dtmf: tone)
     }
 
     /// Convenience for tests and offline analysis.

@@ -6,8 +6,13 @@
 ///   Twilio base64 payload is copied into it untouched (same codec both sides, nothing to decode for the
 ///   model); on the `pcm24k` path the PCM is resampled to 24 kHz (by the converter `resampler` names:
 ///   `PolyphaseResampler` unless the engine chose libsamplerate), written little-endian and base64-encoded.
-///   With `appendEveryMs` above 20, frames are gathered and one append carries several (`appendReady`
-///   says when one is complete).
+///   Frames may be gathered so that one append carries several: always with `appendEveryMs` above 20,
+///   and up to `maxAppendMs` when the call's `AppendPacer` says the audio may wait (`appendReady` says
+///   when an append is complete).
+///
+/// A frame goes through in two steps, the call's detectors running in between: `decode` (the PCM for
+/// the detectors), then `gather` (the append, sized by what the detectors heard). `ingest` does both
+/// with the fixed `appendEveryMs`.
 ///
 /// Owned by its call's actor (the resampler is not `Sendable`), reused for every frame.
 public struct IngressStage {
@@ -29,13 +34,15 @@ public struct IngressStage {
     private var pendingRaw: [UInt8] = []
     private var pendingRawCount = 0
     private var pendingMs = 0
-    /// Base64 of the audio of one append (reused).
-    private var appendBase64: [UInt8] = []
     /// Audio per `input_audio_buffer.append` (ms, a multiple of 20): 20 sends each Twilio frame as it
     /// comes (on the `pcmu` path its base64 is copied through untouched); more batches frames into
     /// fewer, larger appends (fewer socket writes, at the cost of up to `appendEveryMs - 20` ms more
     /// before the model hears the audio).
     public let appendEveryMs: Int
+    /// The most audio one append may gather (ms): buffers are sized for it up front.
+    public let maxAppendMs: Int
+    /// Bytes of the last frame's model audio in `rawBytes` (pcm24k).
+    private var rawCount = 0
     /// The `input_audio_buffer.append` JSON completed by the last `ingest` (reused buffer); valid when
     /// `appendReady`.
     public private(set) var appendFrame: [UInt8] = []
@@ -60,10 +67,13 @@ public struct IngressStage {
         }
     }
 
-    public init(audioPath: ModelAudioPath, appendEveryMs: Int = 20, resampler: ResamplerKind = .polyphase) throws {
+    /// `maxAppendMs`: the most audio `gather` will be asked to put in one append (at least
+    /// `appendEveryMs`).
+    public init(audioPath: ModelAudioPath, appendEveryMs: Int = 20, maxAppendMs: Int = 0, resampler: ResamplerKind = .polyphase) throws {
         self.audioPath = audioPath
         self.resampler = resampler
         self.appendEveryMs = max(1, appendEveryMs / 20) * 20
+        self.maxAppendMs = max(self.appendEveryMs, maxAppendMs)
         muLaw = []
         pcm8k = []
         pcm24k = []
@@ -89,10 +99,9 @@ public struct IngressStage {
             rawFrameBytes = rawBytes.count
         }
         let rawPerMs = audioPath == .pcmu ? 8 : 48
-        let appendBytes = appendEveryMs == 20 ? rawFrameBytes : appendEveryMs * rawPerMs + rawFrameBytes
-        if appendEveryMs > 20 { reserve(pendingRawBytes: appendBytes) }
-        appendBase64 = [UInt8](repeating: 0, count: Base64.encodedLength(byteCount: appendBytes))
-        appendFrame.reserveCapacity(InputAudioAppendFrame.encodedCount(base64Count: appendBase64.count))
+        let appendBytes = maxAppendMs == 20 ? rawFrameBytes : maxAppendMs * rawPerMs + rawFrameBytes
+        if maxAppendMs > 20 { reserve(pendingRawBytes: appendBytes) }
+        appendFrame.reserveCapacity(InputAudioAppendFrame.encodedCount(base64Count: Base64.encodedLength(byteCount: appendBytes)))
     }
 
     private mutating func reserve(pendingRawBytes bytes: Int) {
@@ -100,8 +109,17 @@ public struct IngressStage {
         pendingRaw += [UInt8](repeating: 0, count: bytes - pendingRaw.count)
     }
 
-    /// Decodes one payload (the base64 text of a Twilio `media` message) and prepares both outputs.
+    /// Decodes one payload (the base64 text of a Twilio `media` message) and prepares both outputs, the
+    /// append gathering up to `appendEveryMs`.
     public mutating func ingest(payloadBase64 payload: UnsafeRawBufferPointer) throws(Rejection) {
+        try decode(payloadBase64: payload)
+        gather(payloadBase64: payload, upToMs: appendEveryMs)
+    }
+
+    /// First step: decodes one payload to PCM (`withPCM8k`) and, on the `pcm24k` path, converts it to
+    /// the model's format. `gather` must follow, with the same payload, before the next frame.
+    public mutating func decode(payloadBase64 payload: UnsafeRawBufferPointer) throws(Rejection) {
+        appendReady = false
         guard !payload.isEmpty else { throw .empty }
         let decodedMax = Base64.maxDecodedLength(encodedLength: payload.count)
         guard decodedMax <= Self.maxFrameBytes + 2 else { throw .tooLarge(bytes: decodedMax) }
@@ -119,24 +137,32 @@ public struct IngressStage {
             pcm8k.withUnsafeMutableBufferPointer { MuLaw.decode(UnsafeBufferPointer(rebasing: input[0..<count]), into: $0) }
         }
         pcmCount = count
-        appendReady = false
+        if audioPath == .pcm24k { rawCount = convert24k(count: count) }
+    }
+
+    /// Second step: adds the decoded frame to the append being gathered and completes it (`appendReady`)
+    /// once it holds `upToMs` of audio (at least `appendEveryMs`, at most `maxAppendMs`); `upToMs` of 20
+    /// sends the frame now, with whatever was gathered before it. A frame sent alone on the `pcmu` path
+    /// has its Twilio base64 `payload` copied through untouched.
+    public mutating func gather(payloadBase64 payload: UnsafeRawBufferPointer, upToMs: Int) {
+        let ms = pcmCount / 8
+        let limitMs = min(max(upToMs, appendEveryMs), maxAppendMs)
         switch audioPath {
-        case .pcmu where appendEveryMs == 20:
+        case .pcmu where pendingMs == 0 && limitMs <= ms:
             _ = InputAudioAppendFrame.write(audioBase64: payload, into: &appendFrame)
             appendReady = true
-            appendAudioMs = count / 8
+            appendAudioMs = ms
         case .pcmu:
-            batch(from: \.muLaw, count: count, ms: count / 8)
-        case .pcm24k where appendEveryMs == 20:
-            writeAppend(from: \.rawBytes, count: convert24k(count: count), ms: count / 8)
+            batch(from: \.muLaw, count: pcmCount, ms: ms, upToMs: limitMs)
+        case .pcm24k where pendingMs == 0 && limitMs <= ms:
+            writeAppend(from: \.rawBytes, count: rawCount, ms: ms)
         case .pcm24k:
-            batch(from: \.rawBytes, count: convert24k(count: count), ms: count / 8)
+            batch(from: \.rawBytes, count: rawCount, ms: ms, upToMs: limitMs)
         }
     }
 
-    /// Adds one frame's raw audio to the pending append, and writes the append once it holds
-    /// `appendEveryMs`.
-    private mutating func batch(from source: KeyPath<IngressStage, [UInt8]>, count: Int, ms: Int) {
+    /// Adds one frame's raw audio to the pending append, and writes the append once it holds `upToMs`.
+    private mutating func batch(from source: KeyPath<IngressStage, [UInt8]>, count: Int, ms: Int, upToMs: Int) {
         if pendingRawCount + count > pendingRaw.count { reserve(pendingRawBytes: pendingRawCount + count) }
         let start = pendingRawCount
         self[keyPath: source].withUnsafeBufferPointer { frame in
@@ -146,7 +172,7 @@ public struct IngressStage {
         }
         pendingRawCount += count
         pendingMs += ms
-        guard pendingMs >= appendEveryMs else { return }
+        guard pendingMs >= upToMs else { return }
         writeAppend(from: \.pendingRaw, count: pendingRawCount, ms: pendingMs)
         pendingRawCount = 0
         pendingMs = 0
@@ -154,13 +180,8 @@ public struct IngressStage {
 
     /// Base64-encodes `count` raw bytes of `source` into `appendFrame`.
     private mutating func writeAppend(from source: KeyPath<IngressStage, [UInt8]>, count: Int, ms: Int) {
-        let needed = Base64.encodedLength(byteCount: count)
-        if needed > appendBase64.count { appendBase64 = [UInt8](repeating: 0, count: needed) }
-        let b64Count = self[keyPath: source].withUnsafeBufferPointer { raw in
-            appendBase64.withUnsafeMutableBufferPointer { Base64.encode(UnsafeBufferPointer(rebasing: raw[0..<count]), into: $0) }
-        }
-        appendBase64.withUnsafeBytes { b64 in
-            _ = InputAudioAppendFrame.write(audioBase64: UnsafeRawBufferPointer(rebasing: b64[0..<b64Count]), into: &appendFrame)
+        self[keyPath: source].withUnsafeBufferPointer { raw in
+            InputAudioAppendFrame.write(audio: UnsafeBufferPointer(rebasing: raw[0..<count]), into: &appendFrame)
         }
         appendReady = true
         appendAudioMs = ms

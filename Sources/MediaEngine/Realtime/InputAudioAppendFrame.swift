@@ -39,17 +39,41 @@ public struct InputAudioAppendFrame: Sendable, Hashable {
     /// to a frame's size this does not allocate. Returns false (buffer emptied) for non-base64 input.
     public static func write(audioBase64: UnsafeRawBufferPointer, into buffer: inout [UInt8]) -> Bool {
         let needed = encodedCount(base64Count: audioBase64.count)
-        // Resize in place: shrinking keeps the capacity, and growing by single appends stays within it once
-        // the buffer has held a frame this large (a bulk append of a generic sequence allocates).
-        if buffer.count > needed { buffer.removeLast(buffer.count - needed) }
-        buffer.reserveCapacity(needed)
-        while buffer.count < needed { buffer.append(0) }
+        resize(&buffer, to: needed)
         let written = buffer.withUnsafeMutableBytes { write(audioBase64: audioBase64, into: $0) }
         guard written == needed else {
             buffer.removeAll(keepingCapacity: true)
             return false
         }
         return true
+    }
+
+    /// Replaces `buffer`'s contents with the frame for raw `audio` bytes, base64-encoding them straight
+    /// into it (no intermediate base64 buffer). Like the other `write`, allocation-free once `buffer`
+    /// has held a frame this large.
+    public static func write(audio: UnsafeBufferPointer<UInt8>, into buffer: inout [UInt8]) {
+        let base64Count = Base64.encodedLength(byteCount: audio.count)
+        resize(&buffer, to: encodedCount(base64Count: base64Count))
+        buffer.withUnsafeMutableBufferPointer { out in
+            var at = 0
+            for byte in UnsafeRawBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount) {
+                out[at] = byte
+                at += 1
+            }
+            at += Base64.encode(audio, into: UnsafeMutableBufferPointer(rebasing: out[at..<(at + base64Count)]))
+            for byte in UnsafeRawBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount) {
+                out[at] = byte
+                at += 1
+            }
+        }
+    }
+
+    /// Resizes in place: shrinking keeps the capacity, and growing by single appends stays within it once
+    /// the buffer has held a frame this large (a bulk append of a generic sequence allocates).
+    private static func resize(_ buffer: inout [UInt8], to count: Int) {
+        if buffer.count > count { buffer.removeLast(buffer.count - count) }
+        buffer.reserveCapacity(count)
+        while buffer.count < count { buffer.append(0) }
     }
 
     /// Convenience for tests and cold paths: allocates the frame.

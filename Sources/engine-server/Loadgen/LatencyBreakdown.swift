@@ -33,9 +33,9 @@ final class LatencyBreakdownRecorder: Sendable {
         guard let log = logs.withLock({ $0.removeValue(forKey: callSid) }) else { return }
         let record = log.snapshot()
         stages.engineSends(record.sends, leadMs: leadMs)
-        let inbound = Dictionary(record.inbound.map { ($0.mediaMs, $0) }, uniquingKeysWith: { a, _ in a })
+        let inbound = Self.withSendTimes(record.inbound)
         for turn in outcome.turns {
-            guard let t7 = turn.firstBotFrameNs, let frame = inbound[turn.speechEndMediaMs],
+            guard let t7 = turn.firstBotFrameNs, let frame = inbound[turn.speechEndMediaMs], frame.modelSendNs != 0,
                   let reply = record.items.first(where: { $0.receivedNs > frame.modelSendNs && $0.receivedNs <= t7 }),
                   let t6 = reply.firstFrameSentNs else {
                 if turn.firstBotFrameNs != nil { stages.unmatchedTurn() }
@@ -60,6 +60,18 @@ final class LatencyBreakdownRecorder: Sendable {
 
     /// Milliseconds from `a` to `b` (negative when the clocks' readings crossed: a few µs at most).
     static func ms(_ a: UInt64, _ b: UInt64) -> Double { (Double(b) - Double(a)) / 1e6 }
+
+    /// The inbound frames by media time, each with the time its audio went to the model: a frame that
+    /// waited in a gathering append takes the send time of the frame that completed it.
+    static func withSendTimes(_ frames: [CallStageLog.Inbound]) -> [Int: CallStageLog.Inbound] {
+        var byMediaMs: [Int: CallStageLog.Inbound] = [:]
+        var sentNs: UInt64 = 0
+        for var frame in frames.sorted(by: { $0.mediaMs > $1.mediaMs }) {  // latest first
+            if frame.modelSendNs != 0 { sentNs = frame.modelSendNs } else { frame.modelSendNs = sentNs }
+            if byMediaMs[frame.mediaMs] == nil { byMediaMs[frame.mediaMs] = frame }
+        }
+        return byMediaMs
+    }
 
     var report: LatencyBreakdownReport { stages.report }
 }
@@ -88,7 +100,7 @@ final class CallStageLog: CallProbe {
     func inboundFrame(mediaMs: Int, receivedNs: UInt64, detectedNs: UInt64, modelSendNs: UInt64) {
         record.withLock { $0.inbound.append(Inbound(mediaMs: mediaMs, receivedNs: receivedNs, detectedNs: detectedNs, modelSendNs: modelSendNs)) }
         stages.frame(ingressToDecisionMs: LatencyBreakdownRecorder.ms(receivedNs, detectedNs),
-                     decisionToSendMs: LatencyBreakdownRecorder.ms(detectedNs, modelSendNs))
+                     decisionToSendMs: modelSendNs == 0 ? nil : LatencyBreakdownRecorder.ms(detectedNs, modelSendNs))
     }
 
     func modelDelta(itemId: String, receivedNs: UInt64, enqueuedNs: UInt64) {

@@ -40,10 +40,12 @@ final class StageHistograms: Sendable {
 
     private let state = Mutex(State())
 
-    func frame(ingressToDecisionMs: Double, decisionToSendMs: Double) {
+    /// One inbound frame's stages; `decisionToSendMs` is nil for a frame that waited in a gathering
+    /// append (not sent on its own).
+    func frame(ingressToDecisionMs: Double, decisionToSendMs: Double?) {
         state.withLock { s in
             s.stages[.everyFrameIngressToDecision, default: LatencyHistogram()].record(ms: ingressToDecisionMs)
-            s.stages[.everyFrameDecisionToSend, default: LatencyHistogram()].record(ms: decisionToSendMs)
+            if let decisionToSendMs { s.stages[.everyFrameDecisionToSend, default: LatencyHistogram()].record(ms: decisionToSendMs) }
         }
     }
 

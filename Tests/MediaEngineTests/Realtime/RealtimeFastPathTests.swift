@@ -195,6 +195,18 @@ import Testing
         #expect(frameA.withUnsafeBytes { b64 in tiny.withUnsafeMutableBytes { InputAudioAppendFrame.write(audioBase64: b64, into: $0) } } == nil)
     }
 
+    @Test func appendWriterEncodesRawAudioStraightIntoTheFrame() throws {
+        var buffer: [UInt8] = []
+        for count in [0, 1, 2, 3, 160, 800, 4_800] {  // every padding case, 20 ms and 100 ms of each path
+            let audio = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            audio.withUnsafeBufferPointer { InputAudioAppendFrame.write(audio: $0, into: &buffer) }
+            #expect(buffer == InputAudioAppendFrame.frame(audioBase64: Array(Base64.encode(audio).utf8)), "\(count) bytes")
+        }
+        let capacity = buffer.capacity
+        [UInt8](repeating: 7, count: 160).withUnsafeBufferPointer { InputAudioAppendFrame.write(audio: $0, into: &buffer) }
+        #expect(buffer.capacity == capacity, "a smaller frame reuses the buffer")
+    }
+
     @Test func appendScanFindsTheAudioInAnyOrder() throws {
         let bytes = Array(#" { "audio" : "AAAA//8=" , "event_id":"cli_7",  "type" : "input_audio_buffer.append" } "#.utf8)
         let frame = try #require(InputAudioAppendFrame.scan(bytes))
