@@ -191,6 +191,41 @@ import Testing
         #expect(abs(try p50("engine detector: decision -> clear at caller") - 3) < 0.01)
     }
 
+    @Test func gatheredQuietFramesTakeTheSendTimeOfTheAppendThatCarriedThem() throws {
+        let recorder = LatencyBreakdownRecorder(leadMs: 200)
+        let probe = recorder.probe(forCall: "CA3")
+        let ms: UInt64 = 1_000_000
+        // Four quiet frames wait (send time 0); the fifth completes their append at 5.1 ms after its own
+        // decision; then the caller's last word goes at once; then a frame still gathering at call end.
+        for k in 0..<5 {
+            let t = UInt64(k) * 20 * ms
+            probe.inboundFrame(mediaMs: k * 20, receivedNs: t, detectedNs: t + 100_000, modelSendNs: k == 4 ? t + 200_000 : 0)
+        }
+        probe.inboundFrame(mediaMs: 100, receivedNs: 100 * ms, detectedNs: 100 * ms + 100_000, modelSendNs: 100 * ms + 150_000)
+        probe.inboundFrame(mediaMs: 120, receivedNs: 120 * ms, detectedNs: 120 * ms + 100_000, modelSendNs: 0)
+        probe.modelDelta(itemId: "item_a", receivedNs: 600 * ms, enqueuedNs: 600 * ms + 50_000)
+        probe.firstFrameSent(itemId: "item_a", atNs: 600 * ms + 100_000)
+        var outcome = CallerOutcome(callSid: "CA3")
+        outcome.turns = [.init(speechEndNs: 100 * ms, speechEndMediaMs: 100, firstBotFrameNs: 601 * ms)]
+        recorder.finish(callSid: "CA3", outcome: outcome)
+
+        let report = recorder.report
+        #expect(report.turnsMatched == 1)
+        func row(_ stage: LatencyStage) throws -> LatencySummary { try #require(report.rows.first { $0.stage == stage.rawValue }).latency }
+        #expect(try row(.everyFrameDecisionToSend).count == 2, "the two frames sent at once")
+        let waits = try row(.gatheredFrameWait)
+        #expect(waits.count == 4, "the four that waited for the fifth; the last frame was never sent")
+        #expect(abs(waits.max - 80.1) < 0.1 && abs(waits.min - 20.1) < 0.1, "from each one's decision to the fifth's send")
+        #expect(abs(try row(.decisionToModelSend).p50 - 0.05) < 0.01, "the turn's last word went at once")
+
+        let lined = LatencyBreakdownRecorder.withSendTimes([
+            .init(mediaMs: 0, receivedNs: 1, detectedNs: 2, modelSendNs: 0),
+            .init(mediaMs: 20, receivedNs: 3, detectedNs: 4, modelSendNs: 9),
+            .init(mediaMs: 20, receivedNs: 5, detectedNs: 6, modelSendNs: 0),  // a repeated timestamp
+        ])
+        #expect(lined[0]?.modelSendNs == 9 && lined[20]?.receivedNs == 3, "the first record of a media time is kept")
+    }
+
     @Test func theEnginesOwnSendPacingIsJudgedOnlyAfterTheLeadIsFull() throws {
         let recorder = LatencyBreakdownRecorder(leadMs: 200)
         let probe = recorder.probe(forCall: "CA2")

@@ -73,7 +73,7 @@ import Testing
     @Test func gatheringWaitsUpToItsLimitAndAFrameThatMustGoTakesWhatWaitedWithIt() throws {
         let tone = MuLaw.encode(TestAudio.sine(frequency: 440, amplitude: 8_000, seconds: 0.3))
         // 100 ms limits, then a frame that must go at once after two waited, then gathering again.
-        let limits = [100, 100, 100, 100, 100, 100, 100, 20, 20, 100, 100, 100, 100, 100, 100]
+        let limits = [100, 100, 100, 100, 100, 100, 100, 0, 0, 100, 100, 100, 100, 100, 100]
         for path in ModelAudioPath.allCases {
             var single = try IngressStage(audioPath: path)
             var paced = try IngressStage(audioPath: path, maxAppendMs: 100)
@@ -85,7 +85,7 @@ import Testing
                 singleAudio += try Self.audio(of: single.appendFrame)
                 try frame.withUnsafeBytes { raw in
                     try paced.decode(payloadBase64: raw)
-                    paced.gather(payloadBase64: raw, upToMs: limit)
+                    paced.gather(payloadBase64: raw, waitUpToMs: limit)
                 }
                 if paced.appendReady {
                     pacedAudio += try Self.audio(of: paced.appendFrame)
@@ -95,6 +95,33 @@ import Testing
             #expect(appendMs == [100, 60, 20, 100], "\(path)")
             #expect(pacedAudio == Array(singleAudio.prefix(pacedAudio.count)), "\(path): same audio, same order")
             #expect(singleAudio.count - pacedAudio.count == (path == .pcmu ? 160 : 960), "\(path): one frame still gathering")
+        }
+    }
+
+    @Test func aShortFrameThatMustGoGoesAndNothingIsGatheredTwice() throws {
+        for path in ModelAudioPath.allCases {
+            var stage = try IngressStage(audioPath: path, maxAppendMs: 100)
+            let short = Array(Base64.encode([UInt8](repeating: 0x7E, count: 80)).utf8)  // 10 ms
+            try short.withUnsafeBytes { raw in
+                try stage.decode(payloadBase64: raw)
+                stage.gather(payloadBase64: raw, waitUpToMs: 0)
+            }
+            #expect(stage.appendReady && stage.appendAudioMs == 10, "\(path): sent at once though under 20 ms")
+            let frame = Array(Base64.encode([UInt8](repeating: 0x7E, count: 160)).utf8)
+            try frame.withUnsafeBytes { raw in
+                try stage.decode(payloadBase64: raw)
+                stage.gather(payloadBase64: raw, waitUpToMs: 100)
+                stage.gather(payloadBase64: raw, waitUpToMs: 100)  // no second decode: ignored
+            }
+            #expect(!stage.appendReady && stage.pendingMs == 20, "\(path)")
+            #expect(throws: IngressStage.Rejection.self) { try stage.ingest(payloadBase64: Array("not base64!".utf8)) }
+            "A".utf8.withContiguousStorageIfAvailable { stage.gather(payloadBase64: UnsafeRawBufferPointer($0), waitUpToMs: 0) }
+            #expect(!stage.appendReady && stage.pendingMs == 20, "\(path): a rejected frame adds nothing, sends nothing")
+            try frame.withUnsafeBytes { raw in
+                try stage.decode(payloadBase64: raw)
+                stage.gather(payloadBase64: raw, waitUpToMs: 0)
+            }
+            #expect(stage.appendReady && stage.appendAudioMs == 40 && stage.pendingMs == 0, "\(path): the waiting frame went with it")
         }
     }
 

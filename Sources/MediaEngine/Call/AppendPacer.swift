@@ -1,24 +1,25 @@
-/// Decides, frame by frame, how much caller audio the next `input_audio_buffer.append` may gather:
-/// one frame while anything the model decides depends on when it hears the audio, several while the
-/// caller is quiet and nothing does.
+/// Decides, frame by frame, whether caller audio must reach the model at once or may wait to go with
+/// the next frames in one `input_audio_buffer.append`.
 ///
 /// A frame must go at once (its own append, or closing the one being gathered) when:
-/// - the engine's VAD judges it speech, or a speech segment is open (the VAD's own hangover): the
-///   model's VAD and its `speech_started` work from this audio;
-/// - it ends within `holdAfterSpeechMs` of the last speech frame: the model ends the caller's turn after its
-///   own silence window (`silence_duration_ms`, or up to 2-8 s with semantic VAD), and the answer
-///   starts only once it has heard that silence, so every frame of the window is sent as it comes;
-/// - the tenant lets the model decide barge-ins and bot audio is playing: the model's `speech_started`
-///   is the barge-in then.
+/// - the engine's VAD judges it speech, or it may be the soft start of speech the VAD confirms only
+///   later (`VADDecision.mayBeSpeech`), or a speech segment is open (the VAD's hangover): the model's
+///   VAD and its `speech_started` work from this audio;
+/// - it ends within `holdAfterSpeechMs` of the last speech frame: the model ends the caller's turn
+///   after its own silence window (`silence_duration_ms`, or up to 2-8 s with semantic VAD), and the
+///   answer starts only once it has heard that silence, so every frame of the window goes as it comes;
+/// - the tenant lets the model decide barge-ins and the bot is answering (a response is active or its
+///   audio is still queued or playing): the model's `speech_started` is the barge-in then.
 ///
 /// Any other frame is silence nobody waits on: between turns, while the bot talks (the engine's own
 /// detector decides barge-ins), before the caller first speaks. Those frames are gathered into appends
-/// of up to `quietAppendMs`, cutting the socket writes and messages of a call by about half (the
-/// model takes the same audio, in fewer messages). The first frame judged speech sends what was
-/// gathered together with itself, so the model hears the onset as early as before.
+/// of up to `quietAppendMs`. The model gets the same audio in the same order, in fewer messages: with
+/// 100 ms, a quiet stretch takes one append where it took five. A frame that must go takes what
+/// waited with it, so the model hears a speech onset when it did before.
 ///
-/// What may come later: the model's decisions on audio the engine's VAD judged silence (speech too
-/// faint for it), and a server-VAD `idle_timeout_ms` nudge, by at most `quietAppendMs - 20` ms.
+/// What may come later: the model's decisions on sound the engine's VAD does not rise to at all (speech
+/// fainter than its noise floor margins), and a server-VAD `idle_timeout_ms` nudge, by at most
+/// `quietAppendMs - 20` ms.
 public struct AppendPacer: Sendable {
     /// Largest append while quiet (ms); 20 or less sends every frame as it comes.
     public let quietAppendMs: Int
@@ -49,20 +50,17 @@ public struct AppendPacer: Sendable {
         self.init(quietAppendMs: quietAppendMs, holdAfterSpeechMs: windowMs + marginMs)
     }
 
-    /// How much audio (ms) the append that takes the frame starting at `timestampMs` may gather:
-    /// `minimumMs` (the engine's fixed append size) when the frame must go at once, at least
-    /// `quietAppendMs` when it may wait.
+    /// How much audio (ms) the append that takes the frame starting at `timestampMs` may gather: 0 when
+    /// the frame must go at once, `quietAppendMs` when it may wait.
     ///
     /// - Parameters:
-    ///   - isSpeech: the engine's VAD judged the frame speech.
-    ///   - inSegment: a speech segment is open after the frame.
-    ///   - modelHearsBargeIn: the model's `speech_started` would interrupt bot audio playing now.
-    public mutating func appendMs(timestampMs: Int, durationMs: Int, isSpeech: Bool, inSegment: Bool, modelHearsBargeIn: Bool,
-                                  minimumMs: Int) -> Int {
-        let endMs = timestampMs + durationMs
-        if isSpeech { lastSpeechEndMs = endMs }
-        if isSpeech || inSegment || modelHearsBargeIn { return minimumMs }
-        if let last = lastSpeechEndMs, endMs - last <= holdAfterSpeechMs { return minimumMs }
-        return max(minimumMs, quietAppendMs)
+    ///   - detection: what the engine's detectors decided about the frame.
+    ///   - modelHearsBargeIn: the model's `speech_started` would interrupt the bot's answer now.
+    public mutating func waitUpToMs(timestampMs: Int, durationMs: Int, detection: DetectorStage.Detection,
+                                    modelHearsBargeIn: Bool) -> Int {
+        if detection.isSpeech { lastSpeechEndMs = timestampMs + durationMs }
+        if detection.mayBeSpeech || detection.inSegment || modelHearsBargeIn { return 0 }
+        if let last = lastSpeechEndMs, timestampMs + durationMs - last <= holdAfterSpeechMs { return 0 }
+        return quietAppendMs > 20 ? quietAppendMs : 0
     }
 }

@@ -105,7 +105,7 @@ extension CallSession {
         modelReady = true
         sessionStartedNs = clock()
         // The session's audio starts with the oldest buffered frame, if any were kept while it was down.
-        appendMediaOffsetMs = preconnect.first?.mediaMs ?? mediaMs
+        appendMediaOffsetMs = preconnect.first?.mediaMs ?? nextAppendMediaMs
         if let dropped = modelDroppedNs {
             modelDroppedNs = nil
             seedConversation(on: link)
@@ -117,6 +117,13 @@ extension CallSession {
         preconnect.removeAll()
         preconnectMs = 0
         scheduleRollover()
+    }
+
+    /// Media time where the next append's audio starts: after the last frame, less what is still being
+    /// gathered (`AppendPacer`).
+    var nextAppendMediaMs: Int {
+        guard mediaMs > 0 || ingress.pcmCount > 0 else { return 0 }  // no frame yet
+        return mediaMs + ingress.pcmCount / 8 - ingress.pendingMs
     }
 
     private func seedConversation(on link: (any RealtimeLink)?) {
@@ -218,7 +225,7 @@ extension CallSession {
         modelReady = true
         rolloverInProgress = false
         sessionStartedNs = clock()
-        appendMediaOffsetMs = mediaMs
+        appendMediaOffsetMs = nextAppendMediaMs
         if let old { Task { await old.close() } }
         observer(.modelSessionRolledOver)
         scheduleRollover()

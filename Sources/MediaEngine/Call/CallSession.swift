@@ -198,17 +198,15 @@ public actor CallSession {
         }
         mediaMs = max(mediaMs, timestampMs)
         let now = clock()
-        let playedLevel = egress.playedLevelDbfs(atNs: now)
         let detection = ingress.withPCM8k { pcm in
-            detector.process(pcm, timestampMs: timestampMs, playedLevelDbfs: playedLevel)
+            detector.process(pcm, timestampMs: timestampMs, playedLevelDbfs: egress.playedLevelDbfs(atNs: now))
         }
         recordCallerFrame(timestampMs: timestampMs, nowNs: now)
         let detectedNs = probe == nil ? 0 : clock()
-        let appendMs = appendPacer.appendMs(timestampMs: timestampMs, durationMs: ingress.pcmCount / 8, isSpeech: detection.isSpeech,
-                                            inSegment: detection.inSegment,
-                                            modelHearsBargeIn: playedLevel != nil && settings.tenant.model.bargeIn == .model,
-                                            minimumMs: ingress.appendEveryMs)
-        ingress.gather(payloadBase64: payload, upToMs: appendMs)
+        let modelHearsBargeIn = settings.tenant.model.bargeIn == .model && (activeResponseId != nil || egress.hasAudioPending)
+        let waitMs = appendPacer.waitUpToMs(timestampMs: timestampMs, durationMs: ingress.pcmCount / 8, detection: detection,
+                                            modelHearsBargeIn: modelHearsBargeIn)
+        ingress.gather(payloadBase64: payload, waitUpToMs: waitMs)
         if ingress.appendReady {
             let audioMs = ingress.appendAudioMs
             sendToModel(ingress.appendFrame, audioMs: audioMs, mediaMs: timestampMs + ingress.pcmCount / 8 - audioMs)

@@ -21,6 +21,9 @@ public struct DetectorStage {
         public var vad: VADEvent?
         /// The VAD judged the frame speech.
         public var isSpeech: Bool = false
+        /// The frame may be the soft beginning of speech the VAD has not confirmed yet (see
+        /// `VADDecision.mayBeSpeech`); true whenever `isSpeech` is.
+        public var mayBeSpeech: Bool = false
         /// A speech segment is open after the frame.
         public var inSegment: Bool = false
         /// Set on the frame where a barge-in fires: the caller's speech onset (media ms).
@@ -51,7 +54,8 @@ public struct DetectorStage {
         let tone = dtmf.process(pcm, timestampMs: timestampMs)
         let decision = vad.process(pcm, timestampMs: timestampMs, keypadToneSinceMs: dtmf.toneOnsetMs)
         let barge = bargeIn.process(decision, timestampMs: timestampMs, playedLevelDbfs: playedLevelDbfs)
-        return Detection(vad: decision.event, isSpeech: decision.isSpeech, inSegment: decision.isInSegment, bargeInOnsetMs: barge.onsetMs,
+        return Detection(vad: decision.event, isSpeech: decision.isSpeech, mayBeSpeech: decision.mayBeSpeech,
+                         inSegment: decision.isInSegment, bargeInOnsetMs: barge.onsetMs,
                          dtmf: tone)
     }
 

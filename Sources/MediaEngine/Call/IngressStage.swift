@@ -33,7 +33,10 @@ public struct IngressStage {
     /// more than one frame.
     private var pendingRaw: [UInt8] = []
     private var pendingRawCount = 0
-    private var pendingMs = 0
+    /// The waiting audio's length in 8 kHz samples.
+    private var pendingSamples = 0
+    /// A frame was decoded and not yet gathered.
+    private var decodedFrameWaiting = false
     /// Audio per `input_audio_buffer.append` (ms, a multiple of 20): 20 sends each Twilio frame as it
     /// comes (on the `pcmu` path its base64 is copied through untouched); more batches frames into
     /// fewer, larger appends (fewer socket writes, at the cost of up to `appendEveryMs - 20` ms more
@@ -43,13 +46,15 @@ public struct IngressStage {
     public let maxAppendMs: Int
     /// Bytes of the last frame's model audio in `rawBytes` (pcm24k).
     private var rawCount = 0
-    /// The `input_audio_buffer.append` JSON completed by the last `ingest` (reused buffer); valid when
+    /// The `input_audio_buffer.append` JSON completed by the last `gather` (reused buffer); valid when
     /// `appendReady`.
     public private(set) var appendFrame: [UInt8] = []
-    /// True when the last `ingest` completed an append: send `appendFrame`, which carries
+    /// True when the last `gather` completed an append: send `appendFrame`, which carries
     /// `appendAudioMs` of audio.
     public private(set) var appendReady = false
     public private(set) var appendAudioMs = 0
+    /// Audio gathered for the next append and not sent yet (ms).
+    public var pendingMs: Int { pendingSamples / 8 }
     private let upsampler: CallResampler?
 
     /// Why a payload was refused. The frame is dropped and counted; the call goes on.
@@ -113,13 +118,14 @@ public struct IngressStage {
     /// append gathering up to `appendEveryMs`.
     public mutating func ingest(payloadBase64 payload: UnsafeRawBufferPointer) throws(Rejection) {
         try decode(payloadBase64: payload)
-        gather(payloadBase64: payload, upToMs: appendEveryMs)
+        gather(payloadBase64: payload, waitUpToMs: 0)
     }
 
     /// First step: decodes one payload to PCM (`withPCM8k`) and, on the `pcm24k` path, converts it to
     /// the model's format. `gather` must follow, with the same payload, before the next frame.
     public mutating func decode(payloadBase64 payload: UnsafeRawBufferPointer) throws(Rejection) {
         appendReady = false
+        decodedFrameWaiting = false
         guard !payload.isEmpty else { throw .empty }
         let decodedMax = Base64.maxDecodedLength(encodedLength: payload.count)
         guard decodedMax <= Self.maxFrameBytes + 2 else { throw .tooLarge(bytes: decodedMax) }
@@ -138,31 +144,37 @@ public struct IngressStage {
         }
         pcmCount = count
         if audioPath == .pcm24k { rawCount = convert24k(count: count) }
+        decodedFrameWaiting = true
     }
 
-    /// Second step: adds the decoded frame to the append being gathered and completes it (`appendReady`)
-    /// once it holds `upToMs` of audio (at least `appendEveryMs`, at most `maxAppendMs`); `upToMs` of 20
-    /// sends the frame now, with whatever was gathered before it. A frame sent alone on the `pcmu` path
-    /// has its Twilio base64 `payload` copied through untouched.
-    public mutating func gather(payloadBase64 payload: UnsafeRawBufferPointer, upToMs: Int) {
-        let ms = pcmCount / 8
-        let limitMs = min(max(upToMs, appendEveryMs), maxAppendMs)
+    /// Second step: adds the decoded frame to the append being gathered. The append is complete
+    /// (`appendReady`) once it holds `waitUpToMs` of audio, or `appendEveryMs` if more, capped at
+    /// `maxAppendMs`; when both are 20 or less, at once whatever the frame's length, with whatever waited
+    /// before it. A frame sent alone on the `pcmu` path has its Twilio base64 `payload` (the one given to
+    /// `decode`) copied through untouched. Without a frame decoded since the last `gather`, nothing
+    /// happens.
+    public mutating func gather(payloadBase64 payload: UnsafeRawBufferPointer, waitUpToMs: Int) {
+        guard decodedFrameWaiting else { return }
+        decodedFrameWaiting = false
+        let limitMs = min(max(waitUpToMs, appendEveryMs), maxAppendMs)
+        let atOnce = limitMs <= 20
         switch audioPath {
-        case .pcmu where pendingMs == 0 && limitMs <= ms:
+        case .pcmu where atOnce && pendingSamples == 0:
             _ = InputAudioAppendFrame.write(audioBase64: payload, into: &appendFrame)
             appendReady = true
-            appendAudioMs = ms
+            appendAudioMs = pcmCount / 8
         case .pcmu:
-            batch(from: \.muLaw, count: pcmCount, ms: ms, upToMs: limitMs)
-        case .pcm24k where pendingMs == 0 && limitMs <= ms:
-            writeAppend(from: \.rawBytes, count: rawCount, ms: ms)
+            batch(from: \.muLaw, count: pcmCount, upToMs: atOnce ? 0 : limitMs)
+        case .pcm24k where atOnce && pendingSamples == 0:
+            writeAppend(from: \.rawBytes, count: rawCount, ms: pcmCount / 8)
         case .pcm24k:
-            batch(from: \.rawBytes, count: rawCount, ms: ms, upToMs: limitMs)
+            batch(from: \.rawBytes, count: rawCount, upToMs: atOnce ? 0 : limitMs)
         }
     }
 
-    /// Adds one frame's raw audio to the pending append, and writes the append once it holds `upToMs`.
-    private mutating func batch(from source: KeyPath<IngressStage, [UInt8]>, count: Int, ms: Int, upToMs: Int) {
+    /// Adds the frame's `count` bytes of model audio to the pending append, and writes the append once
+    /// it holds `upToMs` (0: now).
+    private mutating func batch(from source: KeyPath<IngressStage, [UInt8]>, count: Int, upToMs: Int) {
         if pendingRawCount + count > pendingRaw.count { reserve(pendingRawBytes: pendingRawCount + count) }
         let start = pendingRawCount
         self[keyPath: source].withUnsafeBufferPointer { frame in
@@ -171,11 +183,11 @@ public struct IngressStage {
             }
         }
         pendingRawCount += count
-        pendingMs += ms
-        guard pendingMs >= upToMs else { return }
-        writeAppend(from: \.pendingRaw, count: pendingRawCount, ms: pendingMs)
+        pendingSamples += pcmCount
+        guard pendingSamples >= upToMs * 8 else { return }
+        writeAppend(from: \.pendingRaw, count: pendingRawCount, ms: pendingSamples / 8)
         pendingRawCount = 0
-        pendingMs = 0
+        pendingSamples = 0
     }
 
     /// Base64-encodes `count` raw bytes of `source` into `appendFrame`.

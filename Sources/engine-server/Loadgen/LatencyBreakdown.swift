@@ -34,6 +34,10 @@ final class LatencyBreakdownRecorder: Sendable {
         let record = log.snapshot()
         stages.engineSends(record.sends, leadMs: leadMs)
         let inbound = Self.withSendTimes(record.inbound)
+        stages.gatheredFrames(waitsMs: record.inbound.compactMap { frame in
+            guard frame.modelSendNs == 0, let sent = inbound[frame.mediaMs]?.modelSendNs, sent != 0 else { return nil }
+            return Self.ms(frame.detectedNs, sent)
+        })
         for turn in outcome.turns {
             guard let t7 = turn.firstBotFrameNs, let frame = inbound[turn.speechEndMediaMs], frame.modelSendNs != 0,
                   let reply = record.items.first(where: { $0.receivedNs > frame.modelSendNs && $0.receivedNs <= t7 }),
@@ -62,13 +66,15 @@ final class LatencyBreakdownRecorder: Sendable {
     static func ms(_ a: UInt64, _ b: UInt64) -> Double { (Double(b) - Double(a)) / 1e6 }
 
     /// The inbound frames by media time, each with the time its audio went to the model: a frame that
-    /// waited in a gathering append takes the send time of the frame that completed it.
+    /// waited in a gathering append takes the send time of the frame that completed it (0 if none did).
+    /// `frames` are in the order the call took them; of frames with the same media time, the first
+    /// is kept.
     static func withSendTimes(_ frames: [CallStageLog.Inbound]) -> [Int: CallStageLog.Inbound] {
         var byMediaMs: [Int: CallStageLog.Inbound] = [:]
         var sentNs: UInt64 = 0
-        for var frame in frames.sorted(by: { $0.mediaMs > $1.mediaMs }) {  // latest first
+        for var frame in frames.reversed() {
             if frame.modelSendNs != 0 { sentNs = frame.modelSendNs } else { frame.modelSendNs = sentNs }
-            if byMediaMs[frame.mediaMs] == nil { byMediaMs[frame.mediaMs] = frame }
+            byMediaMs[frame.mediaMs] = frame
         }
         return byMediaMs
     }

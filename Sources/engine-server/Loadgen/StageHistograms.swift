@@ -16,7 +16,9 @@ enum LatencyStage: String, Sendable, Codable, CaseIterable {
     case firstDeltaToFirstFrame = "engine-added: first delta -> first frame"
     // Every frame and delta.
     case everyFrameIngressToDecision = "every frame: ingress -> detector decision"
-    case everyFrameDecisionToSend = "every frame: detector decision -> model send"
+    case everyFrameDecisionToSend = "every frame sent at once: decision -> model send"
+    /// Quiet frames the call let wait for a larger append (`AppendPacer`).
+    case gatheredFrameWait = "every quiet frame gathered: decision -> model send"
     case everyDeltaToEnqueue = "every delta: received -> egress enqueue"
     /// The engine's own pacing, judged like the caller's arrivals (`EgressAnalysis`) but on send times.
     case engineSendJitter = "egress send jitter (at the engine)"
@@ -24,7 +26,8 @@ enum LatencyStage: String, Sendable, Codable, CaseIterable {
     /// "turn", "per frame" or "barge-in" (for grouping in tables).
     var group: String {
         switch self {
-        case .everyFrameIngressToDecision, .everyFrameDecisionToSend, .everyDeltaToEnqueue, .engineSendJitter: return "per frame"
+        case .everyFrameIngressToDecision, .everyFrameDecisionToSend, .gatheredFrameWait, .everyDeltaToEnqueue, .engineSendJitter:
+            return "per frame"
         default: return "turn"
         }
     }
@@ -46,6 +49,15 @@ final class StageHistograms: Sendable {
         state.withLock { s in
             s.stages[.everyFrameIngressToDecision, default: LatencyHistogram()].record(ms: ingressToDecisionMs)
             if let decisionToSendMs { s.stages[.everyFrameDecisionToSend, default: LatencyHistogram()].record(ms: decisionToSendMs) }
+        }
+    }
+
+    /// How long one call's gathered quiet frames waited, from the detectors' decision to the send of
+    /// the append that carried them.
+    func gatheredFrames(waitsMs: [Double]) {
+        guard !waitsMs.isEmpty else { return }
+        state.withLock { s in
+            for ms in waitsMs { s.stages[.gatheredFrameWait, default: LatencyHistogram()].record(ms: ms) }
         }
     }
 
