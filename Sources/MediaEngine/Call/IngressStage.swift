@@ -206,7 +206,11 @@ public struct IngressStage {
     }
 
     /// The last frame's PCM16 8 kHz samples.
-    public func withPCM8k<R>(_ body: (UnsafeBufferPointer<Int16>) -> R) -> R {
+    ///
+    /// `mutating` though it changes nothing: called on a call actor's stored stage, a non-mutating
+    /// method with a closure gets a copy of the whole stage (a retain and a release of each of its
+    /// buffers, every frame); a mutating one gets the stage in place.
+    public mutating func withPCM8k<R>(_ body: (UnsafeBufferPointer<Int16>) -> R) -> R {
         pcm8k.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<pcmCount])) }
     }
 
