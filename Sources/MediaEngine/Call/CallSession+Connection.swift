@@ -122,8 +122,7 @@ extension CallSession {
     /// Media time where the next append's audio starts: after the last frame, less what is still being
     /// gathered (`AppendPacer`).
     var nextAppendMediaMs: Int {
-        guard mediaMs > 0 || ingress.pcmCount > 0 else { return 0 }  // no frame yet
-        return mediaMs + ingress.pcmCount / 8 - ingress.pendingMs
+        mediaMs + ingress.pcmCount / 8 - ingress.pendingMs  // 0 before the first frame
     }
 
     private func seedConversation(on link: (any RealtimeLink)?) {

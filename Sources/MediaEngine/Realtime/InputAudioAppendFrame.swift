@@ -52,20 +52,16 @@ public struct InputAudioAppendFrame: Sendable, Hashable {
     /// into it (no intermediate base64 buffer). Like the other `write`, allocation-free once `buffer`
     /// has held a frame this large.
     public static func write(audio: UnsafeBufferPointer<UInt8>, into buffer: inout [UInt8]) {
-        let base64Count = Base64.encodedLength(byteCount: audio.count)
-        resize(&buffer, to: encodedCount(base64Count: base64Count))
-        buffer.withUnsafeMutableBufferPointer { out in
-            var at = 0
-            for byte in UnsafeRawBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount) {
-                out[at] = byte
-                at += 1
-            }
-            at += Base64.encode(audio, into: UnsafeMutableBufferPointer(rebasing: out[at..<(at + base64Count)]))
-            for byte in UnsafeRawBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount) {
-                out[at] = byte
-                at += 1
-            }
+        let needed = encodedCount(base64Count: Base64.encodedLength(byteCount: audio.count))
+        resize(&buffer, to: needed)
+        let written = buffer.withUnsafeMutableBytes { out in
+            var w = JSONFrameWriter(out)
+            w.raw(prefix)
+            w.base64Encoding(audio)
+            w.raw(suffix)
+            return w.ok ? w.count : nil
         }
+        assert(written == needed, "the frame was sized for exactly this audio")
     }
 
     /// Resizes in place: shrinking keeps the capacity, and growing by single appends stays within it once

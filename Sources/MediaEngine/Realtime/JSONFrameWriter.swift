@@ -29,6 +29,13 @@ struct JSONFrameWriter {
         count += text.count
     }
 
+    /// Writes `bytes` base64-encoded (the encoder's own output, so nothing to check).
+    mutating func base64Encoding(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let n = Base64.encodedLength(byteCount: bytes.count)
+        guard ok, count + n <= out.count, let base = out.baseAddress else { ok = false; return }
+        count += Base64.encode(bytes, into: UnsafeMutableBufferPointer(start: (base + count).assumingMemoryBound(to: UInt8.self), count: n))
+    }
+
     /// Writes an identifier's characters verbatim (no quotes): printable ASCII except `"` and `\`.
     /// Iterates the string's UTF-8 view, which does not allocate.
     mutating func plainText(_ text: String) {
