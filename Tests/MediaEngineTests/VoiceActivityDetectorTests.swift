@@ -96,38 +96,6 @@ import Testing
         #expect(second.decidedAtMs >= endMs + VADConfig().speechStopMs - 20)
     }
 
-    /// `mayBeSpeech` flags a segment's first frame when it happens, though the VAD confirms a soft
-    /// onset only later and dates it back: the call sends such frames to the model at once.
-    @Test(arguments: Language.allCases)
-    func segmentsStartOnFramesAlreadyFlaggedAsMaybeSpeech(language: Language) throws {
-        let signal = try language.corpus().noisy(snrDb: 10, seed: 5)
-        var vad = VoiceActivityDetector()
-        var maybeAtMs: Set<Int> = [], starts: [Int] = []
-        var maybeFrames = 0, speechNotMaybe = 0, frames = 0
-        TestAudio.forEachFrame(signal) { frame, ts in
-            let decision = vad.process(frame, timestampMs: ts)
-            frames += 1
-            if decision.mayBeSpeech { maybeAtMs.insert(ts); maybeFrames += 1 }
-            if decision.isSpeech && !decision.mayBeSpeech { speechNotMaybe += 1 }
-            if case .speechStarted(let atMs)? = decision.event { starts.append(atMs) }
-        }
-        #expect(!starts.isEmpty)
-        #expect(starts.allSatisfy { maybeAtMs.contains($0) }, "onsets not flagged: \(starts.filter { !maybeAtMs.contains($0) })")
-        #expect(speechNotMaybe == 0, "every speech frame is also maybe speech")
-        #expect(maybeFrames < frames, "\(maybeFrames) of \(frames)")
-    }
-
-    @Test func lineNoiseIsRarelyMaybeSpeech() {
-        let noise = TestAudio.muLawChannel(TestAudio.scaledNoise(TestAudio.lineNoise(count: 8000 * 30, seed: 3), levelDbfs: -50))
-        var vad = VoiceActivityDetector()
-        var maybe = 0, frames = 0
-        TestAudio.forEachFrame(noise) { frame, ts in
-            frames += 1
-            if vad.process(frame, timestampMs: ts).mayBeSpeech { maybe += 1 }
-        }
-        #expect(maybe * 10 < frames, "\(maybe) of \(frames) frames of line noise flagged")
-    }
-
     @Test func pausesShorterThanTheStopDurationStayInOneSegment() throws {
         let hello = TestAudio.trimmed(try TestAudio.speech("שלום", voice: "he"))
         let thanks = TestAudio.trimmed(try TestAudio.speech("תודה רבה", voice: "he"))

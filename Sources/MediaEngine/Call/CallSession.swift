@@ -126,9 +126,9 @@ public actor CallSession {
         logger[metadataKey: "tenant"] = .string(settings.tenant.id)
         self.logger = logger
         let path = settings.tenant.model.audioPath
-        ingress = try IngressStage(audioPath: path, appendEveryMs: settings.modelAppendMs, maxAppendMs: settings.quietAppendMs,
+        ingress = try IngressStage(audioPath: path, appendEveryMs: settings.modelAppendMs, maxAppendMs: settings.gatherAppendMs,
                                    resampler: settings.resampler)
-        appendPacer = AppendPacer(quietAppendMs: settings.quietAppendMs, turnDetection: settings.tenant.model.turnDetection)
+        appendPacer = AppendPacer(gatherAppendMs: settings.gatherAppendMs, turnDetection: settings.tenant.model.turnDetection)
         egress = try EgressStage(audioPath: path, queueCapacityMs: settings.egressQueueMs, leadMs: settings.egressLeadMs,
                                  markIntervalMs: settings.markIntervalMs, chunkMs: settings.egressChunkMs, resampler: settings.resampler)
         detector = try DetectorStage(settings: settings)

@@ -21,11 +21,6 @@ public struct DetectorStage {
         public var vad: VADEvent?
         /// The VAD judged the frame speech.
         public var isSpeech: Bool = false
-        /// The frame may be the soft beginning of speech the VAD has not confirmed yet (see
-        /// `VADDecision.mayBeSpeech`); true whenever `isSpeech` is.
-        public var mayBeSpeech: Bool = false
-        /// A speech segment is open after the frame.
-        public var inSegment: Bool = false
         /// Set on the frame where a barge-in fires: the caller's speech onset (media ms).
         public var bargeInOnsetMs: Int?
         public var dtmf: DTMFEvent?
@@ -54,9 +49,7 @@ public struct DetectorStage {
         let tone = dtmf.process(pcm, timestampMs: timestampMs)
         let decision = vad.process(pcm, timestampMs: timestampMs, keypadToneSinceMs: dtmf.toneOnsetMs)
         let barge = bargeIn.process(decision, timestampMs: timestampMs, playedLevelDbfs: playedLevelDbfs)
-        return Detection(vad: decision.event, isSpeech: decision.isSpeech, mayBeSpeech: decision.mayBeSpeech,
-                         inSegment: decision.isInSegment, bargeInOnsetMs: barge.onsetMs,
-                         dtmf: tone)
+        return Detection(vad: decision.event, isSpeech: decision.isSpeech, bargeInOnsetMs: barge.onsetMs, dtmf: tone)
     }
 
     /// Convenience for tests and offline analysis.

@@ -17,14 +17,9 @@ public struct VADDecision: Sendable, Equatable {
     /// The frame carries a keypad (DTMF) tone, as the DTMF detector said: it is not speech, whatever
     /// its level, and the barge-in detector drops the run the tone's first frames may have begun.
     public var isKeypadTone: Bool
-    /// A speech band stands above its noise floor by the sustained margin (`VADConfig.sustainedMarginDb`),
-    /// loud enough to count: speech may be starting here, which the VAD confirms only `sustainedMs`
-    /// later for a soft onset (and then dates back to this frame); or it is a blip of noise.
-    public var mayBeSpeech: Bool
 
     public init(isSpeech: Bool, isInSegment: Bool, event: VADEvent?, levelDbfs: Double, durationMs: Int,
-                isKeypadTone: Bool = false, mayBeSpeech: Bool? = nil) {
-        self.mayBeSpeech = mayBeSpeech ?? isSpeech
+                isKeypadTone: Bool = false) {
         self.isSpeech = isSpeech
         self.isInSegment = isInSegment
         self.event = event

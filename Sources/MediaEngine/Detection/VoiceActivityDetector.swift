@@ -160,8 +160,7 @@ public struct VoiceActivityDetector: Sendable {
         // first clear frame, or the whole run when speech is found by persistence alone).
         let onsetMs = timestampMs + durationMs - max(elevatedMs, durationMs)
         let event = advanceSegment(isSpeech: isSpeech, onsetMs: onsetMs, timestampMs: timestampMs, durationMs: durationMs)
-        return VADDecision(isSpeech: isSpeech, isInSegment: inSegment, event: event, levelDbfs: fullDb, durationMs: durationMs,
-                           mayBeSpeech: isSpeech || (elevatedMs > 0 && fullDb >= config.minimumLevelDbfs))
+        return VADDecision(isSpeech: isSpeech, isInSegment: inSegment, event: event, levelDbfs: fullDb, durationMs: durationMs)
     }
 
     /// Convenience for tests and offline analysis.

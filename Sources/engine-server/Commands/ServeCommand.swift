@@ -39,8 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
     var egressChunkMs = 20
     @Option(help: "Caller audio per input_audio_buffer.append sent to the model (ms, multiple of 20); larger means fewer socket writes and up to that much later hearing.")
     var modelAppendMs = 20
-    @Option(help: "Caller audio one append may gather while the caller is quiet and no turn is ending (ms, multiple of 20; 20 sends every frame as it comes).")
-    var quietAppendMs = 100
+    @Option(help: "Caller audio one append may gather while the model is not about to act on it (ms, multiple of 20; 20 sends every frame as it comes).")
+    var gatherAppendMs = 100
     @Option(help: "Where tasks run: nio (the calls' tasks on NIO's event loops, no thread switch between a socket and its call) or swift-pool (Swift's own thread pool).")
     var executor: TaskExecutorChoice = .nio
     @Option(help: "Sample-rate converter of pcm24k tenants' audio: \(ResamplerKind.spellings).")
@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard realtimeURL.hasPrefix("wss://") || realtimeURL.hasPrefix("ws://") else {
             throw ValidationError("--realtime-url must start with wss:// or ws://")
         }
-        for (flag, ms) in [("--egress-chunk-ms", egressChunkMs), ("--model-append-ms", modelAppendMs), ("--quiet-append-ms", quietAppendMs)] {
+        for (flag, ms) in [("--egress-chunk-ms", egressChunkMs), ("--model-append-ms", modelAppendMs), ("--gather-append-ms", gatherAppendMs)] {
             guard (20...200).contains(ms), ms % 20 == 0 else { throw ValidationError("\(flag) must be a multiple of 20 from 20 to 200") }
         }
         guard ResamplerKind(rawValue: resampler) != nil else {
@@ -97,7 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, publicURL: publicURL, realtime: runtime.endpoint,
             callTokenSecret: environment["KOL_CALL_TOKEN_SECRET"].map { Array($0.utf8) } ?? CallTokenSigner.randomSecret(),
             environment: environment, drainTimeoutSeconds: drainTimeout, egressChunkMs: egressChunkMs, modelAppendMs: modelAppendMs,
-            quietAppendMs: quietAppendMs, resampler: ResamplerKind(rawValue: resampler) ?? .polyphase)
+            gatherAppendMs: gatherAppendMs, resampler: ResamplerKind(rawValue: resampler) ?? .polyphase)
         let engine: Engine
         do {
             engine = try Engine(configuration: configuration, directory: directory,

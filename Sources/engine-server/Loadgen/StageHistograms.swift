@@ -17,8 +17,8 @@ enum LatencyStage: String, Sendable, Codable, CaseIterable {
     // Every frame and delta.
     case everyFrameIngressToDecision = "every frame: ingress -> detector decision"
     case everyFrameDecisionToSend = "every frame sent at once: decision -> model send"
-    /// Quiet frames the call let wait for a larger append (`AppendPacer`).
-    case gatheredFrameWait = "every quiet frame gathered: decision -> model send"
+    /// Frames the call let wait for a larger append (`AppendPacer`).
+    case gatheredFrameWait = "every gathered frame: decision -> model send"
     case everyDeltaToEnqueue = "every delta: received -> egress enqueue"
     /// The engine's own pacing, judged like the caller's arrivals (`EgressAnalysis`) but on send times.
     case engineSendJitter = "egress send jitter (at the engine)"
@@ -52,7 +52,7 @@ final class StageHistograms: Sendable {
         }
     }
 
-    /// How long one call's gathered quiet frames waited, from the detectors' decision to the send of
+    /// How long one call's gathered frames waited, from the detectors' decision to the send of
     /// the append that carried them.
     func gatheredFrames(waitsMs: [Double]) {
         guard !waitsMs.isEmpty else { return }

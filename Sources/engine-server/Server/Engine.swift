@@ -58,7 +58,7 @@ final class Engine: Sendable {
         let writer = storage.writer
         let startedAt = Date()
         var settings = CallSettings(tenant: tenant, egressChunkMs: configuration.egressChunkMs, modelAppendMs: configuration.modelAppendMs,
-                                    quietAppendMs: configuration.quietAppendMs,
+                                    gatherAppendMs: configuration.gatherAppendMs,
                                     modelSessionMaxAgeMs: configuration.modelSessionMaxAgeMs, resampler: configuration.resampler)
         let recordingPath = tenant.recording.enabled ? prepareRecording(callSid: callSid, tenant: tenant, startedAt: startedAt) : nil
         settings.recordingPath = recordingPath.map { storage.recordingsDirectory.appendingPathComponent($0).path }
