@@ -17,7 +17,7 @@ extension CallSession {
         guard state != .ended else { return true }
         let receivedNs = probe == nil ? 0 : clock()
         if let accepted = fastDelta(raw, generation: generation, receivedNs: receivedNs) { return accepted }
-        if TextDeltaFrame.matches(raw) { return true }  // per-token text: the call reads each text whole at `.done`
+        if UnreadEventFrame.matches(raw) { return true }  // per-token text and item lifecycle the call does not act on
         let event: RealtimeServerEvent
         do {
             event = try RealtimeServerEvent.decode(raw)

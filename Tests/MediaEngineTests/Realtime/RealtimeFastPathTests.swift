@@ -101,12 +101,12 @@ import Testing
         ]
         for event in events {
             let bytes = try event.jsonBytes()
-            #expect(TextDeltaFrame.matches(bytes), "\(String(decoding: bytes, as: UTF8.self))")
+            #expect(UnreadEventFrame.matches(bytes), "\(String(decoding: bytes, as: UTF8.self))")
             #expect(try RealtimeServerEvent.decode(bytes) == event)  // what the general path makes of the same frame
             #expect(OutputAudioDeltaFrame.scan(bytes) == nil)
         }
         let transcript = #"{"type":"response.output_audio_transcript.delta","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"שלום"}"#
-        #expect(TextDeltaFrame.matches(Array(transcript.utf8)))
+        #expect(UnreadEventFrame.matches(Array(transcript.utf8)))
         let declined: [[UInt8]] = [
             // Events the call acts on, or the audio it plays.
             Array(#"{"type":"response.output_audio_transcript.done","response_id":"r","item_id":"i","output_index":0,"content_index":0,"transcript":"x"}"#.utf8),
@@ -128,7 +128,45 @@ import Testing
             Array(#"{"type":"response.output_text.delta","delta":""#.utf8) + [0xE2, 0x82],
         ]
         for bytes in declined {
-            #expect(!TextDeltaFrame.matches(bytes), "\(String(decoding: bytes, as: UTF8.self))")
+            #expect(!UnreadEventFrame.matches(bytes), "\(String(decoding: bytes, as: UTF8.self))")
+        }
+    }
+
+    /// The item lifecycle around an answer, as the simulator (and the API) sends it, is dropped unread; the
+    /// events of the same answer that the call acts on are not.
+    @Test func lifecycleEventsTheCallIgnoresAreRecognizedWithoutDecoding() throws {
+        let item = RealtimeItem(id: "item_1", type: .message, role: .assistant, status: .inProgress, content: [])
+        let part = RealtimeContentPart(type: "audio", transcript: "שלום")
+        let unread: [RealtimeServerEvent] = [
+            .responseOutputItemAdded(.init(eventID: "event_1", responseID: "resp_1", outputIndex: 0, item: item)),
+            .conversationItemAdded(.init(eventID: "event_2", item: item, previousItemID: nil)),
+            .responseContentPartAdded(.init(eventID: "event_3", responseID: "resp_1", itemID: "item_1", outputIndex: 0, contentIndex: 0, part: part)),
+            .responseOutputAudioDone(.init(eventID: "event_4", responseID: "resp_1", itemID: "item_1", outputIndex: 0)),
+            .responseContentPartDone(.init(eventID: "event_5", responseID: "resp_1", itemID: "item_1", outputIndex: 0, contentIndex: 0, part: part)),
+            .responseOutputItemDone(.init(eventID: "event_6", responseID: "resp_1", outputIndex: 0, item: item)),
+            .conversationItemDone(.init(eventID: "event_7", item: item, previousItemID: "item_0")),
+        ]
+        for event in unread {
+            let bytes = try event.jsonBytes()
+            #expect(UnreadEventFrame.matches(bytes), "\(String(decoding: bytes, as: UTF8.self))")
+            #expect(try RealtimeServerEvent.decode(bytes) == event)
+        }
+        let read: [RealtimeServerEvent] = [
+            .responseOutputAudioTranscriptDone(.init(eventID: "event_8", responseID: "resp_1", itemID: "item_1", outputIndex: 0, text: "שלום")),
+            .responseFunctionCallArgumentsDone(.init(eventID: "event_9", responseID: "resp_1", itemID: "item_2", outputIndex: 1,
+                                                     callID: "call_1", name: "end_call", arguments: "{}")),
+        ]
+        for event in read {
+            #expect(!UnreadEventFrame.matches(try event.jsonBytes()))
+        }
+        let declined: [[UInt8]] = [
+            Array(#"{"type":"response.output_item.done","item":{"id":"i""#.utf8),  // cut off: the slow path names it
+            Array(#"{"type":"response.output_item.done","type":"response.done"}"#.utf8),
+            Array(#"{"type":"session.updated","session":{}}"#.utf8),
+            Array(#"{"type":"input_audio_buffer.speech_started","audio_start_ms":0,"item_id":"i"}"#.utf8),
+        ]
+        for bytes in declined {
+            #expect(!UnreadEventFrame.matches(bytes), "\(String(decoding: bytes, as: UTF8.self))")
         }
     }
 
