@@ -84,7 +84,7 @@ import Testing
         #expect(pacer.sendableBytes(nowNs: t0 + 19 * ms) == 0, "a wake-up 1 ms early sends nothing: it would leave a gap")
         #expect(pacer.sendableBytes(nowNs: t0 + 19 * ms, toleranceMs: 1) == 160, "the clock's wake for it may be half a grid step early")
         #expect(pacer.sendableBytes(nowNs: t0 + 20 * ms) == 160)
-        #expect(pacer.nextSendNs(chunkMs: 60) == t0 + 60 * ms, "a 60 ms message waits for 60 ms of room")
+        #expect(pacer.nextSendNs(messageBytes: 3 * 160) == t0 + 60 * ms, "a 60 ms message waits for 60 ms of room")
         pacer.didSend(byteCount: 160, nowNs: t0 + 20 * ms)
         #expect(pacer.bufferedMs(nowNs: t0 + 20 * ms) == 100)
         #expect(pacer.sendableBytes(nowNs: t0 + 60 * ms) == 2 * 160)
@@ -112,11 +112,25 @@ import Testing
 
     @Test func chunkedPacingWaitsForAWholeChunkOfRoom() {
         var pacer = EgressPacer(leadMs: 200)
-        pacer.didSend(byteCount: pacer.sendableBytes(nowNs: 0, chunkMs: 60), nowNs: 0)
+        pacer.didSend(byteCount: pacer.sendableBytes(nowNs: 0, messageBytes: 3 * 160), nowNs: 0)
         #expect(pacer.bufferedMs(nowNs: 0) == 200)
-        #expect(pacer.sendableBytes(nowNs: 20 * ms, chunkMs: 60) == 0)
-        #expect(pacer.sendableBytes(nowNs: 40 * ms, chunkMs: 60) == 0)
-        #expect(pacer.sendableBytes(nowNs: 60 * ms, chunkMs: 60) == 3 * 160)
+        #expect(pacer.sendableBytes(nowNs: 20 * ms, messageBytes: 3 * 160) == 0)
+        #expect(pacer.sendableBytes(nowNs: 40 * ms, messageBytes: 3 * 160) == 0)
+        #expect(pacer.sendableBytes(nowNs: 60 * ms, messageBytes: 3 * 160) == 3 * 160)
+    }
+
+    /// An answer's last audio is rarely whole frames: its final 29 ms go once 29 ms have played, not 40
+    /// (a paced sender's gap equals the message's own duration, which is how jitter is judged).
+    @Test func aPartialLastMessageWaitsForItsOwnDuration() {
+        var pacer = EgressPacer(leadMs: 200)
+        pacer.didSend(byteCount: pacer.sendableBytes(nowNs: 0, messageBytes: 2 * 160), nowNs: 0)
+        #expect(pacer.bufferedMs(nowNs: 0) == 200)
+        let tail = 232  // 29 ms
+        #expect(pacer.nextSendNs(messageBytes: tail) == 29 * ms)
+        #expect(pacer.sendableBytes(nowNs: 28 * ms, messageBytes: tail) == 0)
+        #expect(pacer.sendableBytes(nowNs: 29 * ms, messageBytes: tail) == tail, "all of it, though it is more than one whole frame")
+        #expect(pacer.sendableBytes(nowNs: 45 * ms, messageBytes: tail) == 2 * 160, "rounded down to whole frames when there is more room")
+        #expect(pacer.nextSendNs(messageBytes: 40) == 5 * ms, "5 ms of audio waits for 5 ms of room")
     }
 
     @Test func playoutStartsAfterWhatIsBuffered() {

@@ -23,24 +23,27 @@ public struct EgressPacer: Sendable {
         playoutEndNs > nowNs ? Double(playoutEndNs - nowNs) / 1_000_000 : 0
     }
 
-    /// How many bytes may be sent at `nowNs`: whole 20 ms frames that fit under the lead, rounded down,
-    /// and nothing until at least `chunkMs` of room has opened, so steady audio leaves in messages of
-    /// `chunkMs` (0 when the buffer is full enough). `toleranceMs`: how early a frame may go, which is
-    /// half a grid step on a wake of the `EgressClock` (that wake stands for the grid point nearest the
-    /// frame's due time) and 0 on any other wake-up, so those never push a frame out early and leave a
-    /// gap after it.
-    public func sendableBytes(nowNs: UInt64, chunkMs: Int = 20, toleranceMs: Double = 0) -> Int {
+    /// How many bytes may be sent at `nowNs`: nothing until there is room under the lead for the next
+    /// message (`messageBytes`: a chunk, or the last audio queued when that is less, e.g. an answer's
+    /// final 29 ms), then whole 20 ms frames of the room, rounded down, and at least that message. So
+    /// steady audio leaves in messages of one chunk, each once its own duration has played since the
+    /// one before (0 when the buffer is full enough). `toleranceMs`: how early a message may go, which
+    /// is half a grid step on a wake of the `EgressClock` (that wake stands for the grid point nearest
+    /// the message's due time) and 0 on any other wake-up, so those never push audio out early and
+    /// leave a gap after it.
+    public func sendableBytes(nowNs: UInt64, messageBytes: Int = frameBytes, toleranceMs: Double = 0) -> Int {
         let roomMs = Double(leadMs) - bufferedMs(nowNs: nowNs) + toleranceMs
-        guard roomMs >= Double(needMs(chunkMs: chunkMs)) else { return 0 }
-        return Int(roomMs / 20) * Self.frameBytes
+        guard roomMs * 1_000_000 >= Double(needNs(messageBytes: messageBytes)) else { return 0 }
+        return max(Int(roomMs / 20) * Self.frameBytes, messageBytes)
     }
 
-    private func needMs(chunkMs: Int) -> Int { min(max(20, chunkMs), leadMs) }
+    /// Room a message of `messageBytes` waits for (ns): its duration, at most the lead.
+    private func needNs(messageBytes: Int) -> UInt64 { min(UInt64(messageBytes) * 125_000, UInt64(leadMs) * 1_000_000) }
 
-    /// When `sendableBytes` first allows a message of `chunkMs` (now or earlier when there is room
-    /// already): when the buffer at Twilio has drained to `leadMs - chunkMs`.
-    public func nextSendNs(chunkMs: Int = 20) -> UInt64 {
-        let drainedNs = UInt64(leadMs - needMs(chunkMs: chunkMs)) * 1_000_000
+    /// When `sendableBytes` first allows a message of `messageBytes` (now or earlier when there is room
+    /// already): when the buffer at Twilio has drained to the lead minus the message's duration.
+    public func nextSendNs(messageBytes: Int = frameBytes) -> UInt64 {
+        let drainedNs = UInt64(leadMs) * 1_000_000 - needNs(messageBytes: messageBytes)
         return playoutEndNs > drainedNs ? playoutEndNs - drainedNs : 0
     }
 

@@ -206,7 +206,7 @@ public struct EgressStage {
         sentAudio: (UnsafeBufferPointer<UInt8>, _ playoutStartNs: UInt64) -> Void = { _, _ in }
     ) -> String? {
         var started: String?
-        var budget = pacer.sendableBytes(nowNs: nowNs, chunkMs: nextChunkMs, toleranceMs: toleranceMs)
+        var budget = pacer.sendableBytes(nowNs: nowNs, messageBytes: nextMessageBytes, toleranceMs: toleranceMs)
         var message: [UInt8]
         while budget > 0, let head = queue.headItemId {
             if let pending = unmarked, pending.itemId != head { emitMark(nowNs: nowNs, encoder: encoder, emit: emit) }
@@ -251,16 +251,15 @@ public struct EgressStage {
         return started
     }
 
-    /// The next message's audio (ms): `chunkMs`, or the last audio queued when that is less (it goes as
-    /// soon as there is room for what there is).
-    private var nextChunkMs: Int {
-        min(chunkMs, max(20, (queue.byteCount + EgressPacer.frameBytes - 1) / EgressPacer.frameBytes * 20))
-    }
+    /// The next message's audio (bytes): `chunkMs` of it, or all that is queued when that is less (it
+    /// goes as soon as there is room for what there is, so an answer's last, partial frame is paced by
+    /// its own duration and not a whole frame's).
+    private var nextMessageBytes: Int { min(chunk.count, queue.byteCount) }
 
     /// When queued audio is next due to go out (now or earlier if it may go already), or nil when none is
     /// queued: when the call should be woken to `pump` again.
     public var nextSendNs: UInt64? {
-        queue.isEmpty ? nil : pacer.nextSendNs(chunkMs: nextChunkMs)
+        queue.isEmpty ? nil : pacer.nextSendNs(messageBytes: nextMessageBytes)
     }
 
     private static func levelDbfs(_ audio: UnsafeBufferPointer<UInt8>) -> Double {
