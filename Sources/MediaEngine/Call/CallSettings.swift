@@ -34,7 +34,7 @@ public struct CallSettings: Sendable {
     /// The sample-rate converter of the `pcm24k` model audio path (8 <-> 24 kHz), both directions.
     public var resampler: ResamplerKind
 
-    public init(tenant: TenantConfig, egressLeadMs: Int = 200, egressQueueMs: Int = 4_000, egressChunkMs: Int = 20, modelAppendMs: Int = 20, gatherAppendMs: Int = 100,
+    public init(tenant: TenantConfig, egressLeadMs: Int = 200, egressQueueMs: Int = 4_000, egressChunkMs: Int = 40, modelAppendMs: Int = 20, gatherAppendMs: Int = 100,
                 markIntervalMs: Double = 100,
                 vad: VADConfig = VADConfig(), bargeIn: BargeInConfig = BargeInConfig(), preconnectBufferMs: Int = 2_000, modelSessionMaxAgeMs: Int = 55 * 60_000,
                 responseTimeoutMs: Int = 8_000, recordingPath: String? = nil, resampler: ResamplerKind = .polyphase) {

@@ -24,7 +24,7 @@ struct EngineConfiguration: Sendable {
     /// session at 60 minutes.
     var modelSessionMaxAgeMs: Int = 55 * 60_000
     /// Audio per outbound Twilio `media` message once a reply's lead is buffered (ms, multiple of 20).
-    var egressChunkMs: Int = 20
+    var egressChunkMs: Int = 40
     /// Caller audio per `input_audio_buffer.append` sent to the model (ms, multiple of 20).
     var modelAppendMs: Int = 20
     /// Caller audio one append may gather while nothing waits on it (ms; `AppendPacer`).
