@@ -1,5 +1,6 @@
 import MediaEngine
 import NIOCore
+import Synchronization
 
 /// The caller's clock: one frame every 20 ms on an absolute schedule (silence when the script is not
 /// speaking), playing the bot's audio at the same pace and echoing marks as their audio finishes.
@@ -21,12 +22,14 @@ extension SyntheticCaller {
     }
 }
 
-/// One call's script, run as a state machine on its socket's event loop: each 20 ms frame is a NIO
-/// timer firing that sends the frame, plays 20 ms of the bot's audio and decides the next frame.
+/// One call's script, run as a state machine on its socket's event loop: each 20 ms frame is a wake of
+/// the loop's `CallerFrameClock` that sends the frame, plays 20 ms of the bot's audio and decides the
+/// next frame.
 ///
 /// A load generator runs hundreds of calls on one core; awaiting a sleep per frame cost a task
 /// suspension and resumption 50 times a second per call (about a sixth of the generator's CPU at 300
-/// calls), where a timer callback costs a heap entry.
+/// calls), and a NIO timer per frame kept a heap of every caller's next frame (about a tenth of it at
+/// 400 calls); the shared clock costs one timer per millisecond for all the loop's callers.
 ///
 /// `@unchecked Sendable`: made off the loop, then touched on `link.eventLoop` only.
 final class CallerScriptRun: @unchecked Sendable {
@@ -56,7 +59,8 @@ final class CallerScriptRun: @unchecked Sendable {
     private var sequence = 2
     /// The next frame's payload (nil: silence) while one is due; `nil` when none is.
     private var pendingFrame: String??
-    private var timer: Scheduled<Void>?
+    /// The frame time the clock was asked to wake the run at, while a wake is pending.
+    private var wakeAtNs: UInt64?
     private var done: EventLoopPromise<Void>?
     /// A cancellation that came before `start` (both hop to the loop, the cancellation may hop first).
     private var stoppedEarly: (any Error)?
@@ -77,7 +81,9 @@ final class CallerScriptRun: @unchecked Sendable {
             return
         }
         self.done = done
-        t0 = MonotonicClock.nowNs()
+        // On the clock's grid, so every frame's due time is one of its wakes (none early, none late).
+        let grid = CallerFrameClock.gridNs
+        t0 = (MonotonicClock.nowNs() + grid - 1) / grid * grid
         run()
     }
 
@@ -90,8 +96,7 @@ final class CallerScriptRun: @unchecked Sendable {
     private func finish(_ result: Result<Void, any Error>) {
         guard let done else { return }
         self.done = nil
-        timer?.cancel()
-        timer = nil
+        wakeAtNs = nil  // the pending wake, if any, finds nothing to do
         pendingFrame = nil
         done.completeWith(result)
     }
@@ -104,13 +109,13 @@ final class CallerScriptRun: @unchecked Sendable {
     /// Sends what is due, then decides what comes next, until a frame is due later (a timer is set for
     /// it) or the script ends.
     private func run() {
-        timer = nil
         while done != nil {
             if let payload = pendingFrame {
                 let target = t0 + tick * 20_000_000
                 let now = MonotonicClock.nowNs()
                 if target > now {
-                    timer = link.eventLoop.scheduleTask(in: .nanoseconds(Int64(target - now))) { [self] in run() }
+                    wakeAtNs = target
+                    CallerFrameClock.clock(for: link.eventLoop).wake(self, atNs: target)
                     return
                 }
                 pendingFrame = nil
@@ -119,6 +124,13 @@ final class CallerScriptRun: @unchecked Sendable {
             }
             decideNext()
         }
+    }
+
+    /// The clock's wake for the frame due at `dueNs`; a wake the run no longer waits for does nothing.
+    fileprivate func clockDue(atNs dueNs: UInt64) {
+        guard wakeAtNs == dueNs else { return }
+        wakeAtNs = nil
+        run()
     }
 
     /// Sends the frame due at `targetNs`, plays 20 ms of the bot's audio and echoes the marks that
@@ -259,5 +271,24 @@ final class CallerScriptRun: @unchecked Sendable {
         if state.withLock({ $0.outcome.hungUpByEngine }) { return finish(.failure(CancellationError())) }
         if let hangUpAtNs, MonotonicClock.nowNs() >= hangUpAtNs { return finish(.failure(SyntheticCaller.DeadlineReached())) }
         pendingFrame = .some(payload)
+    }
+}
+
+/// The callers' frame clock: one `EventLoopWheelClock` per event loop on a 1 ms grid, shared by every
+/// caller on the loop (their frames fall on its grid points, see `CallerScriptRun.start`). The loops
+/// are the process's singleton group's, which live as long as the process.
+enum CallerFrameClock {
+    static let gridNs: UInt64 = 1_000_000
+    private static let clocks = Mutex<[ObjectIdentifier: EventLoopWheelClock<CallerScriptRun>]>([:])
+
+    static func clock(for loop: any EventLoop) -> EventLoopWheelClock<CallerScriptRun> {
+        clocks.withLock { clocks in
+            if let clock = clocks[ObjectIdentifier(loop)] { return clock }
+            let clock = EventLoopWheelClock<CallerScriptRun>(loop: loop, gridNs: gridNs, slotCount: 64) { run, dueNs in
+                run.clockDue(atNs: dueNs)
+            }
+            clocks[ObjectIdentifier(loop)] = clock
+            return clock
+        }
     }
 }
