@@ -42,6 +42,7 @@ struct CallerOutcome: Sendable {
     var bargeInsWithoutBotAudio = 0
 
     var framesSent = 0
+    /// The bot's audio received, in 20 ms frames (the engine's messages carry 40 ms by default).
     var botFramesReceived = 0
     var marksEchoed = 0
     var clearsReceived = 0
