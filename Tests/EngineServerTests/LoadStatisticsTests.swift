@@ -195,7 +195,7 @@ import Testing
         let recorder = LatencyBreakdownRecorder(leadMs: 200)
         let probe = recorder.probe(forCall: "CA3")
         let ms: UInt64 = 1_000_000
-        // Four quiet frames wait (send time 0); the fifth completes their append at 5.1 ms after its own
+        // Four frames wait (send time 0); the fifth completes their append at 5.1 ms after its own
         // decision; then the caller's last word goes at once; then a frame still gathering at call end.
         for k in 0..<5 {
             let t = UInt64(k) * 20 * ms

@@ -64,17 +64,24 @@ import Testing
         var pacer = AppendPacer(gatherAppendMs: 100, holdAfterSpeechMs: holdMs)
         var sent: [UInt8] = [], expected: [UInt8] = []
         var waitedAt: [Int] = [], wentAt: [Int] = []  // media ms of frames that did (not) complete an append
+        var previousWasSpeech = false, speechEnds = 0
         for start in stride(from: 0, to: line.count - 159, by: 160) {
             let t = start / 8
             let payload = Array(Base64.encode(Array(line[start..<(start + 160)])).utf8)
             try reference.ingest(payloadBase64: payload)
             expected += try IngressStageTests.audio(of: reference.appendFrame)
-            try payload.withUnsafeBytes { raw in
+            let isSpeech = try payload.withUnsafeBytes { raw in
                 try ingress.decode(payloadBase64: raw)
                 let detection = ingress.withPCM8k { detector.process($0, timestampMs: t, playedLevelDbfs: nil) }
                 let waitMs = pacer.waitUpToMs(timestampMs: t, durationMs: 20, detection: detection, modelHearsBargeIn: false)
                 ingress.gather(payloadBase64: raw, waitUpToMs: waitMs)
+                return detection.isSpeech
             }
+            if previousWasSpeech && !isSpeech {  // the first frame after speech takes everything gathered
+                #expect(ingress.appendReady && ingress.pendingMs == 0, "\(path): speech still waiting at \(t) ms")
+                speechEnds += 1
+            }
+            previousWasSpeech = isSpeech
             if ingress.appendReady {
                 #expect(ingress.appendAudioMs <= 100)
                 sent += try IngressStageTests.audio(of: ingress.appendFrame)
@@ -83,6 +90,7 @@ import Testing
                 waitedAt.append(t)
             }
         }
+        #expect(speechEnds >= 1, "\(path): the VAD heard the sentence")
         #expect(sent == Array(expected.prefix(sent.count)), "\(path): the same audio in the same order")
         #expect(expected.count - sent.count < (path == .pcmu ? 800 : 4_800), "\(path): at most 100 ms still gathering at the end")
         // The silence after the speech, up to the hold after its end (give or take the VAD's reading of

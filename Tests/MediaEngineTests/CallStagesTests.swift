@@ -212,6 +212,31 @@ import Testing
         #expect(marks.last == "0:item_a:500", "the last mark covers the whole item: \(marks)")
     }
 
+    /// An answer's last 5 ms: while more may come they wait for a whole frame of room (and usually go
+    /// with the next delta); once the answer is complete they go as soon as 5 ms have played.
+    @Test func aShortQueueWaitsForAWholeFrameUntilTheAnswerIsComplete() throws {
+        var stage = try EgressStage(audioPath: .pcmu, leadMs: 200, markIntervalMs: 100, chunkMs: 40)
+        let audio = (0..<1_640).map { UInt8(truncatingIfNeeded: $0 * 7) }  // 205 ms
+        _ = try stage.accept(itemId: "item_a", deltaBase64: Array(Base64.encode(audio).utf8))
+        let t0 = 1_000 * ms
+        _ = messages(&stage, at: t0)
+        #expect(stage.queue.byteCount == 40, "the 200 ms lead went, 5 ms wait")
+        #expect(stage.nextSendNs == t0 + 20 * ms, "more may come: a whole frame of room")
+        #expect(messages(&stage, at: t0 + 10 * ms).isEmpty)
+        stage.audioComplete()
+        #expect(stage.nextSendNs == t0 + 5 * ms, "the answer is complete: its own 5 ms of room")
+        let tail = messages(&stage, at: t0 + 10 * ms)
+        #expect(try payloads(tail) == Array(audio[1_600...]))
+        // A new answer's audio waits for whole frames again.
+        _ = try stage.accept(itemId: "item_b", deltaBase64: Array(Base64.encode(Array(audio[0..<40])).utf8))
+        #expect(stage.nextSendNs == t0 + 25 * ms)
+    }
+
+    @Test func aChunkLongerThanTheLeadIsCutToTheLead() throws {
+        #expect(try EgressStage(audioPath: .pcmu, leadMs: 100, chunkMs: 200).chunkMs == 100)
+        #expect(try EgressStage(audioPath: .pcmu, leadMs: 200, chunkMs: 40).chunkMs == 40)
+    }
+
     @Test func framesGoAtTheirTimeWhateverWakesTheCallAndWhateverThePhaseTheReplyStartsAt() throws {
         // The egress clock wakes the call at the 2 ms grid point nearest its next frame's due time (so up
         // to 1 ms early) and up to 0.8 ms late; the reply's first delta lands at every phase of the grid

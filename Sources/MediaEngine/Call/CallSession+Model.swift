@@ -80,6 +80,8 @@ extension CallSession {
         }
     }
 
+    /// The events the call acts on. Those it ignores are dropped before decoding (`UnreadEventFrame`):
+    /// acting on one more means taking its type out of that list.
     private func handleControl(_ event: RealtimeServerEvent) {
         switch event {
         case .inputAudioSpeechStarted(let started):
@@ -95,6 +97,8 @@ extension CallSession {
             responseTimer?.cancel()
         case .responseDone(let done):
             if activeResponseId == done.response.id { activeResponseId = nil }
+            egress.audioComplete()
+            if egress.hasAudioPending { pumpEgress() }  // the answer's last, partial frame may be due sooner
             if endCallRequested { hangUpAfterPlayback(reason: "the agent ended the call") }
             rollOverIfAtTurnBoundary()
         case .responseOutputAudioTranscriptDone(let done):

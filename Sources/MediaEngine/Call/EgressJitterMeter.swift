@@ -9,7 +9,7 @@
 ///   (|gap − 20 ms| for 20 ms frames). A paced sender sends a message of d ms once d ms have played since
 ///   the last one, so a perfect pacer gives 0 for any message size.
 /// - **Margin**: the audio (ms) still buffered at the caller when it went out (or arrived): how close
-///   the buffer came to running dry (about lead − 20 ms when healthy; 0 is an underrun).
+///   the buffer came to running dry (about the lead less one message, 160 ms by default, when healthy; 0 is an underrun).
 ///
 /// The engine meters its own sends with it (`kol_egress_send_jitter_seconds`); the load generator judges
 /// its callers' arrivals and the engine's reported sends the same way (`EgressAnalysis`). O(1), no

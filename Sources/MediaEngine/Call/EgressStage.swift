@@ -39,6 +39,9 @@ public struct EgressStage {
     private var unmarked: (itemId: String, ms: Double, playoutStartNs: UInt64)?
     /// The item whose audio went out last.
     public private(set) var lastSentItemId: String?
+    /// Nothing more is coming after what is queued (the model said the answer is done, or the audio
+    /// is the engine's own), so the last, partial frame may go once its own duration has played.
+    private var queuedAudioIsComplete = false
     /// Level of the most recent frames sent, with their estimated playout start (ring buffer), so the
     /// barge-in detector can be told how loud the bot is at the caller's end right now.
     private var playedLevels = [(startNs: UInt64, dbfs: Double)](repeating: (0, -120), count: 32)
@@ -60,7 +63,7 @@ public struct EgressStage {
                 chunkMs: Int = 20, resampler: ResamplerKind = .polyphase) throws {
         self.audioPath = audioPath
         self.resampler = resampler
-        self.chunkMs = max(1, chunkMs / 20) * 20
+        self.chunkMs = min(max(1, chunkMs / 20), max(1, leadMs / 20)) * 20  // a message fits under the lead
         chunk = [UInt8](repeating: 0, count: self.chunkMs * 8)
         chunkBase64 = [UInt8](repeating: 0, count: Base64.encodedLength(byteCount: self.chunkMs * 8))
         self.queue = EgressQueue(capacityMs: queueCapacityMs)
@@ -106,6 +109,7 @@ public struct EgressStage {
     /// Returns false when part of it is waiting for room (`isBackpressured`).
     public mutating func accept(itemId: String, deltaBase64: UnsafeRawBufferPointer) throws(Rejection) -> Bool {
         if ledger.isMuted(itemId) { return true }
+        queuedAudioIsComplete = false
         let maxBytes = Base64.maxDecodedLength(encodedLength: deltaBase64.count)
         guard maxBytes <= Self.maxDeltaBytes * 6 else { throw .tooLarge(bytes: maxBytes) }
         if maxBytes > decoded.count { reserve(decodedBytes: min(max(maxBytes, decoded.count * 2), Self.maxDeltaBytes * 6)) }
@@ -138,7 +142,11 @@ public struct EgressStage {
     public mutating func enqueueLocal(itemId: String, muLaw bytes: [UInt8]) {
         let taken = bytes.withUnsafeBufferPointer { queue.enqueue(itemId: itemId, muLaw: $0) }
         if taken < bytes.count { overflow = (itemId, bytes, taken) }
+        queuedAudioIsComplete = true
     }
+
+    /// The model's answer is complete (`response.done`): no delta follows what is queued.
+    public mutating func audioComplete() { queuedAudioIsComplete = true }
 
     /// Audio of `itemId` sent to Twilio so far (ms).
     public func sentMs(of itemId: String) -> Double { ledger.sentMs(of: itemId) }
@@ -251,10 +259,16 @@ public struct EgressStage {
         return started
     }
 
-    /// The next message's audio (bytes): `chunkMs` of it, or all that is queued when that is less (it
-    /// goes as soon as there is room for what there is, so an answer's last, partial frame is paced by
-    /// its own duration and not a whole frame's).
-    private var nextMessageBytes: Int { min(chunk.count, queue.byteCount) }
+    /// The next message's audio (bytes): `chunkMs` of it, or what is queued when that is less. A
+    /// complete answer's last, partial frame goes once its own duration of room has opened; while more
+    /// may come, a short queue waits for whole frames of room (the next delta usually joins it), so
+    /// messages stay whole frames on the egress clock's grid.
+    private var nextMessageBytes: Int {
+        let queued = queue.byteCount
+        if queued >= chunk.count || queuedAudioIsComplete { return min(queued, chunk.count) }
+        let frame = EgressPacer.frameBytes
+        return min(chunk.count, (queued + frame - 1) / frame * frame)
+    }
 
     /// When queued audio is next due to go out (now or earlier if it may go already), or nil when none is
     /// queued: when the call should be woken to `pump` again.

@@ -42,8 +42,10 @@ struct CallerOutcome: Sendable {
     var bargeInsWithoutBotAudio = 0
 
     var framesSent = 0
-    /// The bot's audio received, in 20 ms frames (the engine's messages carry 40 ms by default).
-    var botFramesReceived = 0
+    /// The bot's audio received (mu-law bytes, 160 per 20 ms frame).
+    var botAudioBytesReceived = 0
+    /// The bot's audio received in 20 ms frames (the engine's messages carry 40 ms by default).
+    var botFramesReceived: Int { (botAudioBytesReceived + 159) / 160 }
     var marksEchoed = 0
     var clearsReceived = 0
     /// Bot audio that arrived after the playout buffer had run dry in the middle of an utterance (see

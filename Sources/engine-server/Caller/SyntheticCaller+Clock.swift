@@ -61,6 +61,8 @@ final class CallerScriptRun: @unchecked Sendable {
     private var pendingFrame: String??
     /// The frame time the clock was asked to wake the run at, while a wake is pending.
     private var wakeAtNs: UInt64?
+    /// The loop's frame clock, looked up once.
+    private lazy var clock = CallerFrameClock.clock(for: link.eventLoop)
     private var done: EventLoopPromise<Void>?
     /// A cancellation that came before `start` (both hop to the loop, the cancellation may hop first).
     private var stoppedEarly: (any Error)?
@@ -115,7 +117,7 @@ final class CallerScriptRun: @unchecked Sendable {
                 let now = MonotonicClock.nowNs()
                 if target > now {
                     wakeAtNs = target
-                    CallerFrameClock.clock(for: link.eventLoop).wake(self, atNs: target)
+                    clock.wake(self, atNs: target)
                     return
                 }
                 pendingFrame = nil

@@ -217,7 +217,7 @@ struct SyntheticCaller: Sendable {
         case .media(let bytes):
             state.withLock { live in
                 let buffered = live.playout.receiveAudio(bytes: bytes, nowNs: now)
-                live.outcome.botFramesReceived += (bytes + 159) / 160  // 20 ms frames: a message may carry several
+                live.outcome.botAudioBytesReceived += bytes
                 live.outcome.botArrivals.append(.init(ns: now, bytes: bytes, bufferedMs: buffered))
                 live.lastBotAudioNs = now
                 if live.botAudioSinceNs == nil {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import MediaEngine
 
@@ -134,6 +135,11 @@ import Testing
 
     /// The item lifecycle around an answer, as the simulator (and the API) sends it, is dropped unread; the
     /// events of the same answer that the call acts on are not.
+    func typeOf(_ event: RealtimeServerEvent) throws -> String {
+        let object = try JSONSerialization.jsonObject(with: Data(try event.jsonBytes())) as? [String: Any]
+        return object?["type"] as? String ?? ""
+    }
+
     @Test func lifecycleEventsTheCallIgnoresAreRecognizedWithoutDecoding() throws {
         let item = RealtimeItem(id: "item_1", type: .message, role: .assistant, status: .inProgress, content: [])
         let part = RealtimeContentPart(type: "audio", transcript: "שלום")
@@ -145,13 +151,30 @@ import Testing
             .responseContentPartDone(.init(eventID: "event_5", responseID: "resp_1", itemID: "item_1", outputIndex: 0, contentIndex: 0, part: part)),
             .responseOutputItemDone(.init(eventID: "event_6", responseID: "resp_1", outputIndex: 0, item: item)),
             .conversationItemDone(.init(eventID: "event_7", item: item, previousItemID: "item_0")),
+            .inputAudioSpeechStopped(.init(eventID: "event_10", audioEndMs: 1_480, itemID: "item_u")),
+            .rateLimitsUpdated(.init(eventID: "event_11", rateLimits: [.init(name: "tokens", limit: 40_000, remaining: 39_000, resetSeconds: 1.5),
+                                                                         .init(name: "requests", limit: 100, remaining: 99, resetSeconds: 0.6)])),
+            .responseOutputTextDone(.init(eventID: "event_12", responseID: "resp_1", itemID: "item_1", outputIndex: 0, text: "תודה")),
+            .conversationItemCreated(.init(eventID: "event_13", item: item, previousItemID: nil)),
+            .conversationItemTruncated(.init(eventID: "event_14", itemID: "item_1", audioEndMs: 1_779)),
+            .conversationItemDeleted(.init(eventID: "event_15", itemID: "item_1")),
+            .inputAudioCleared(eventID: "event_16"),
         ]
+        // Every lifecycle type the frame drops is one of these (a type added to the list needs a case here).
+        #expect(Set(try unread.map { try typeOf($0) }) == Set(UnreadEventFrame.lifecycleTypes.map { "\($0)" }))
         for event in unread {
             let bytes = try event.jsonBytes()
             #expect(UnreadEventFrame.matches(bytes), "\(String(decoding: bytes, as: UTF8.self))")
             #expect(try RealtimeServerEvent.decode(bytes) == event)
         }
+        // The events the call acts on (`CallSession.handleControl`, `receiveModel`) are never dropped.
         let read: [RealtimeServerEvent] = [
+            .inputAudioSpeechStarted(.init(eventID: "event_17", audioStartMs: 1_000, itemID: "item_u")),
+            .inputAudioCommitted(.init(eventID: "event_18", itemID: "item_u", previousItemID: nil)),
+            .responseCreated(.init(eventID: "event_19", response: RealtimeResponse(id: "resp_2"))),
+            .responseDone(.init(eventID: "event_20", response: RealtimeResponse(id: "resp_2"))),
+            .inputTranscriptionCompleted(.init(eventID: "event_21", itemID: "item_u", contentIndex: 0, transcript: "שלום")),
+            .error(.init(eventID: "event_22", error: .init(type: "invalid_request_error", code: "x", message: "m"))),
             .responseOutputAudioTranscriptDone(.init(eventID: "event_8", responseID: "resp_1", itemID: "item_1", outputIndex: 0, text: "שלום")),
             .responseFunctionCallArgumentsDone(.init(eventID: "event_9", responseID: "resp_1", itemID: "item_2", outputIndex: 1,
                                                      callID: "call_1", name: "end_call", arguments: "{}")),
