@@ -167,6 +167,8 @@ import Testing
         // Frames before and at the caller's last word, then the reply.
         probe.inboundFrame(mediaMs: 1_980, receivedNs: 980 * ms, detectedNs: 980 * ms + 100_000, modelSendNs: 980 * ms + 150_000)
         probe.inboundFrame(mediaMs: 2_000, receivedNs: 1_001 * ms, detectedNs: 1_001 * ms + 200_000, modelSendNs: 1_001 * ms + 300_000)
+        // The frame that ends the model's 500 ms silence window after the last word.
+        probe.inboundFrame(mediaMs: 2_500, receivedNs: 1_499 * ms, detectedNs: 1_499 * ms + 100_000, modelSendNs: 1_499 * ms + 120_000)
         probe.modelDelta(itemId: "item_a", receivedNs: 1_500 * ms, enqueuedNs: 1_500 * ms + 50_000)
         probe.modelDelta(itemId: "item_a", receivedNs: 1_525 * ms, enqueuedNs: 1_525 * ms + 40_000)
         probe.firstFrameSent(itemId: "item_a", atNs: 1_500 * ms + 150_000)
@@ -181,17 +183,49 @@ import Testing
         func p50(_ stage: String) throws -> Double { try #require(report.rows.first { $0.stage == stage }).latency.p50 }
         #expect(abs(try p50(LatencyStage.callerToEngine.rawValue) - 1) < 0.01)
         #expect(abs(try p50(LatencyStage.ingressToDecision.rawValue) - 0.2) < 0.01)
-        #expect(abs(try p50(LatencyStage.model.rawValue) - 498.7) < 0.5)
-        #expect(abs(try p50(LatencyStage.enginePart.rawValue) - 0.45) < 0.01)  // 0.3 in + 0.15 out
+        #expect(abs(try p50(LatencyStage.decisionToModelSend.rawValue) - 0.1) < 0.01)
+        #expect(abs(try p50(LatencyStage.silenceWindow.rawValue) - 499) < 0.01)
+        #expect(abs(try p50(LatencyStage.windowFrameToModel.rawValue) - 0.12) < 0.01)
+        #expect(abs(try p50(LatencyStage.model.rawValue) - 0.88) < 0.01)
+        #expect(abs(try p50(LatencyStage.enginePart.rawValue) - 0.27) < 0.01)  // 0.12 in + 0.15 out
         #expect(abs(try p50(LatencyStage.firstDeltaToFirstFrame.rawValue) - 0.15) < 0.01)
         #expect(abs(try p50(LatencyStage.turnTotal.rawValue) - 501) < 0.5)
-        #expect(try #require(report.rows.first { $0.stage == LatencyStage.everyFrameIngressToDecision.rawValue }).latency.count == 2)
+        #expect(try #require(report.rows.first { $0.stage == LatencyStage.everyFrameIngressToDecision.rawValue }).latency.count == 3)
         #expect(try #require(report.rows.first { $0.stage == LatencyStage.everyDeltaToEnqueue.rawValue }).latency.count == 2)
         #expect(abs(try p50("engine detector: caller onset -> decision") - 140) < 0.2)
         #expect(abs(try p50("engine detector: decision -> clear at caller") - 3) < 0.01)
     }
 
-    @Test func gatheredQuietFramesTakeTheSendTimeOfTheAppendThatCarriedThem() throws {
+    /// The last word waited 35 ms for the frames after it; the model could not end the turn before its
+    /// silence window anyway, so that wait shows beside the turn, not in the engine's part. Without a
+    /// frame exactly at the window's end (the model's VAD ended the speech a frame early), the last
+    /// frame sent before the reply stands for it.
+    @Test func aGatheredLastWordIsNotTheEnginesPartOfTheTurn() throws {
+        let ms: UInt64 = 1_000_000
+        for windowFrameMs in [2_500, 2_480] {
+            let recorder = LatencyBreakdownRecorder(leadMs: 200, modelSilenceMs: 500)
+            let probe = recorder.probe(forCall: "CA4")
+            probe.inboundFrame(mediaMs: 2_000, receivedNs: 1_000 * ms, detectedNs: 1_000 * ms + 100_000, modelSendNs: 0)
+            probe.inboundFrame(mediaMs: 2_020, receivedNs: 1_020 * ms, detectedNs: 1_020 * ms + 100_000, modelSendNs: 0)
+            probe.inboundFrame(mediaMs: 2_040, receivedNs: 1_035 * ms, detectedNs: 1_035 * ms + 100_000, modelSendNs: 1_035 * ms + 150_000)
+            let at = UInt64(windowFrameMs - 1_000) * ms
+            probe.inboundFrame(mediaMs: windowFrameMs, receivedNs: at, detectedNs: at + 100_000, modelSendNs: at + 130_000)
+            probe.modelDelta(itemId: "item_a", receivedNs: 1_500 * ms + 500_000, enqueuedNs: 1_500 * ms + 550_000)
+            probe.firstFrameSent(itemId: "item_a", atNs: 1_500 * ms + 600_000)
+            var outcome = CallerOutcome(callSid: "CA4")
+            outcome.turns = [.init(speechEndNs: 999 * ms, speechEndMediaMs: 2_000, firstBotFrameNs: 1_501 * ms)]
+            recorder.finish(callSid: "CA4", outcome: outcome)
+            let report = recorder.report
+            #expect(report.turnsMatched == 1)
+            func p50(_ stage: LatencyStage) throws -> Double { try #require(report.rows.first { $0.stage == stage.rawValue }).latency.p50 }
+            #expect(abs(try p50(.decisionToModelSend) - 35.05) < 0.01, "the last word's wait, shown")
+            #expect(abs(try p50(.windowFrameToModel) - 0.13) < 0.01)
+            #expect(abs(try p50(.enginePart) - 0.23) < 0.01, "0.13 in + 0.1 out")
+            #expect(abs(try p50(.turnTotal) - 502) < 0.01)
+        }
+    }
+
+    @Test func gatheredFramesTakeTheSendTimeOfTheAppendThatCarriedThem() throws {
         let recorder = LatencyBreakdownRecorder(leadMs: 200)
         let probe = recorder.probe(forCall: "CA3")
         let ms: UInt64 = 1_000_000

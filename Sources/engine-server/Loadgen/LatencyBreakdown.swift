@@ -4,22 +4,31 @@ import Synchronization
 /// Where each millisecond of a turn goes, from the engine's hot-path timestamps (`CallProbe`) lined up
 /// with what the synthetic caller saw. For one answered turn:
 ///
-///     t0 caller sends its last word      t4 first model delta of the reply reaches the call
-///     t1 that frame reaches the engine   t5 it is queued for egress
-///     t2 the detectors have decided      t6 the reply's first frame goes to the Twilio socket writer
-///     t3 its append goes to the model    t7 the caller receives that frame
+///     t0 caller sends its last word                 t4 first model delta of the reply reaches the call
+///     t1 the frame that ends the model's silence    t5 it is queued for egress
+///        window (`modelSilenceMs` after the last    t6 the reply's first frame goes to the Twilio socket
+///        word) reaches the engine                      writer
+///     t3 its append goes to the model               t7 the caller receives that frame
 ///
-/// The engine's own part is (t3 − t1) + (t6 − t4); t4 − t3 is the model (its VAD's silence, think time,
-/// transport). Every inbound frame and every delta also feeds per-frame histograms, and each barge-in
-/// splits into speech onset → decision → `clear` at the caller. All clocks are `MonotonicClock`, so the
-/// caller's and the engine's times compare (same machine).
+/// The model ends the turn on that frame: it cannot before its silence window is over, whenever the
+/// last word reached it. So the engine's own part is (t3 − t1) + (t6 − t4); t1 − t0 is the caller's
+/// silence the model waits for, t4 − t3 the model's think time and transport. The last word's own
+/// ingress, decision and send (which may wait for the frames after it, see `AppendPacer`) are shown
+/// beside the turn. Every inbound frame and every delta also feeds per-frame histograms, and each
+/// barge-in splits into speech onset → decision → `clear` at the caller. All clocks are
+/// `MonotonicClock`, so the caller's and the engine's times compare (same machine).
 final class LatencyBreakdownRecorder: Sendable {
     private let logs = Mutex<[String: CallStageLog]>([:])
     let stages = StageHistograms()
     /// The engine's egress lead (ms), to tell a spurt's prefill from its paced part.
     let leadMs: Double
+    /// The model's silence window before it ends a turn (the tenants' `silence_duration_ms`).
+    let modelSilenceMs: Int
 
-    init(leadMs: Double) { self.leadMs = leadMs }
+    init(leadMs: Double, modelSilenceMs: Int = LoadtestTenants.silenceDurationMs) {
+        self.leadMs = leadMs
+        self.modelSilenceMs = modelSilenceMs
+    }
 
     /// The probe of a new call (pass as the engine's probe factory).
     func probe(forCall callSid: String) -> any CallProbe {
@@ -39,18 +48,22 @@ final class LatencyBreakdownRecorder: Sendable {
             return Self.ms(frame.detectedNs, sent)
         })
         for turn in outcome.turns {
-            guard let t7 = turn.firstBotFrameNs, let frame = inbound[turn.speechEndMediaMs], frame.modelSendNs != 0,
-                  let reply = record.items.first(where: { $0.receivedNs > frame.modelSendNs && $0.receivedNs <= t7 }),
-                  let t6 = reply.firstFrameSentNs else {
+            guard let t7 = turn.firstBotFrameNs, let word = inbound[turn.speechEndMediaMs], word.modelSendNs != 0,
+                  let reply = record.items.first(where: { $0.receivedNs > word.modelSendNs && $0.receivedNs <= t7 }),
+                  let t6 = reply.firstFrameSentNs,
+                  let window = Self.windowEnd(inbound, lastWordMediaMs: turn.speechEndMediaMs, silenceMs: modelSilenceMs,
+                                              replyNs: reply.receivedNs) else {
                 if turn.firstBotFrameNs != nil { stages.unmatchedTurn() }
                 continue
             }
             stages.turn([
-                .callerToEngine: Self.ms(turn.speechEndNs, frame.receivedNs), .ingressToDecision: Self.ms(frame.receivedNs, frame.detectedNs),
-                .decisionToModelSend: Self.ms(frame.detectedNs, frame.modelSendNs), .model: Self.ms(frame.modelSendNs, reply.receivedNs),
+                .callerToEngine: Self.ms(turn.speechEndNs, word.receivedNs), .ingressToDecision: Self.ms(word.receivedNs, word.detectedNs),
+                .decisionToModelSend: Self.ms(word.detectedNs, word.modelSendNs),
+                .silenceWindow: Self.ms(turn.speechEndNs, window.receivedNs), .windowFrameToModel: Self.ms(window.receivedNs, window.modelSendNs),
+                .model: Self.ms(window.modelSendNs, reply.receivedNs),
                 .deltaToEnqueue: Self.ms(reply.receivedNs, reply.enqueuedNs), .enqueueToSend: Self.ms(reply.enqueuedNs, t6),
                 .engineToCaller: Self.ms(t6, t7), .turnTotal: Self.ms(turn.speechEndNs, t7),
-                .enginePart: Self.ms(frame.receivedNs, frame.modelSendNs) + Self.ms(reply.receivedNs, t6),
+                .enginePart: Self.ms(window.receivedNs, window.modelSendNs) + Self.ms(reply.receivedNs, t6),
                 .firstDeltaToFirstFrame: Self.ms(reply.receivedNs, t6),
             ])
         }
@@ -60,6 +73,17 @@ final class LatencyBreakdownRecorder: Sendable {
             stages.bargeIn(source: decision.source, onsetToDecisionMs: Self.ms(onset, decision.ns),
                            decisionToClearMs: Self.ms(decision.ns, barge.clearNs))
         }
+    }
+
+    /// The frame that ends the model's silence window after the last word at `lastWordMediaMs`: the one
+    /// `silenceMs` later, if it went to the model before the reply came back; else (the model's VAD
+    /// ended the speech a little earlier than the script's last word) the last frame sent before it.
+    static func windowEnd(_ inbound: [Int: CallStageLog.Inbound], lastWordMediaMs: Int, silenceMs: Int,
+                          replyNs: UInt64) -> CallStageLog.Inbound? {
+        if let frame = inbound[lastWordMediaMs + silenceMs], frame.modelSendNs != 0, frame.modelSendNs < replyNs { return frame }
+        return inbound.values
+            .filter { $0.mediaMs >= lastWordMediaMs && $0.modelSendNs != 0 && $0.modelSendNs < replyNs }
+            .max { ($0.modelSendNs, $0.mediaMs) < ($1.modelSendNs, $1.mediaMs) }
     }
 
     /// Milliseconds from `a` to `b` (negative when the clocks' readings crossed: a few µs at most).

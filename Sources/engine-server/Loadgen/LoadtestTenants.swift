@@ -7,6 +7,8 @@ import MediaEngine
 enum LoadtestTenants {
     /// Environment variable holding the Twilio auth token of every load-test tenant (for `serve`).
     static let authTokenEnv = "KOL_LOADTEST_TWILIO_TOKEN"
+    /// The model's silence window before it ends a caller's turn (`silence_duration_ms`) on every line.
+    static let silenceDurationMs = 500
 
     /// One load-test line.
     struct Line: Sendable, Equatable {
@@ -54,7 +56,7 @@ enum LoadtestTenants {
                         type: server_vad
                         threshold: 0.5
                         prefix_padding_ms: 300
-                        silence_duration_ms: 500
+                        silence_duration_ms: \(silenceDurationMs)
 
                 """
         }

@@ -4,10 +4,12 @@ import Synchronization
 /// One stage of the latency breakdown.
 enum LatencyStage: String, Sendable, Codable, CaseIterable {
     // A turn, in order (see `LatencyBreakdownRecorder`).
-    case callerToEngine = "caller last word sent -> engine ingress"
-    case ingressToDecision = "ingress -> detector decision"
-    case decisionToModelSend = "detector decision -> model send"
-    case model = "model (VAD silence + think + transport)"
+    case callerToEngine = "last word: caller -> engine ingress"
+    case ingressToDecision = "last word: ingress -> detector decision"
+    case decisionToModelSend = "last word: decision -> model send"
+    case silenceWindow = "caller last word -> silence window's end at engine"
+    case windowFrameToModel = "that frame: engine ingress -> model send"
+    case model = "model (think + transport)"
     case deltaToEnqueue = "first model delta -> egress enqueue"
     case enqueueToSend = "egress enqueue -> first frame sent"
     case engineToCaller = "first frame sent -> caller"
