@@ -1,6 +1,5 @@
 import MediaEngine
 import NIOCore
-import Synchronization
 
 /// The caller's clock: one frame every 20 ms on an absolute schedule (silence when the script is not
 /// speaking), playing the bot's audio at the same pace and echoing marks as their audio finishes.
@@ -108,8 +107,8 @@ final class CallerScriptRun: @unchecked Sendable {
         return sequence
     }
 
-    /// Sends what is due, then decides what comes next, until a frame is due later (a timer is set for
-    /// it) or the script ends.
+    /// Sends what is due, then decides what comes next, until a frame is due later (the loop's frame
+    /// clock will wake the run for it) or the script ends.
     private func run() {
         while done != nil {
             if let payload = pendingFrame {
@@ -281,16 +280,9 @@ final class CallerScriptRun: @unchecked Sendable {
 /// are the process's singleton group's, which live as long as the process.
 enum CallerFrameClock {
     static let gridNs: UInt64 = 1_000_000
-    private static let clocks = Mutex<[ObjectIdentifier: EventLoopWheelClock<CallerScriptRun>]>([:])
-
-    static func clock(for loop: any EventLoop) -> EventLoopWheelClock<CallerScriptRun> {
-        clocks.withLock { clocks in
-            if let clock = clocks[ObjectIdentifier(loop)] { return clock }
-            let clock = EventLoopWheelClock<CallerScriptRun>(loop: loop, gridNs: gridNs, slotCount: 64) { run, dueNs in
-                run.clockDue(atNs: dueNs)
-            }
-            clocks[ObjectIdentifier(loop)] = clock
-            return clock
-        }
+    private static let clocks = PerLoopWheelClocks<CallerScriptRun> { loop in
+        EventLoopWheelClock(loop: loop, gridNs: gridNs, slotCount: 64) { run, dueNs in run.clockDue(atNs: dueNs) }
     }
+
+    static func clock(for loop: any EventLoop) -> EventLoopWheelClock<CallerScriptRun> { clocks.clock(for: loop) }
 }

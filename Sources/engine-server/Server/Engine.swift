@@ -22,7 +22,8 @@ final class Engine: Sendable {
     /// Makes each call's hot-path probe (the latency benchmark); nil in production.
     let probes: (@Sendable (String) -> (any CallProbe)?)?
     private let tenants: Mutex<TenantDirectory>
-    private let egressClocks = Mutex<[ObjectIdentifier: EventLoopEgressClock]>([:])
+    /// The egress clock of each loop, shared by the calls on it.
+    private let egressClocks = PerLoopWheelClocks<CallSession> { EventLoopEgressClock(loop: $0) }
 
     init(configuration: EngineConfiguration, directory: TenantDirectory, dialer: any RealtimeDialer, storage: EngineStorage,
          logger: Logger, observer: @escaping @Sendable (String, CallEvent) -> Void = { _, _ in },
@@ -73,20 +74,10 @@ final class Engine: Sendable {
                 observer(callSid, event)
             },
             onEnded: { sid in Task { await registry.remove(sid) } }, probe: probes?(callSid),
-            executor: callLoop.executor, timers: EventLoopCallTimers(loop: callLoop), egressClock: egressClock(for: callLoop))
+            executor: callLoop.executor, timers: EventLoopCallTimers(loop: callLoop), egressClock: egressClocks.clock(for: callLoop))
         try await registry.add(session)
         recorder.start()
         return session
-    }
-
-    /// The egress clock of `loop`, shared by the calls on it (made on first use).
-    private func egressClock(for loop: any EventLoop) -> EventLoopEgressClock {
-        egressClocks.withLock { clocks in
-            if let clock = clocks[ObjectIdentifier(loop)] { return clock }
-            let clock = EventLoopEgressClock(loop: loop)
-            clocks[ObjectIdentifier(loop)] = clock
-            return clock
-        }
     }
 
     /// The recording's path relative to the recordings directory, with its directory created; nil (and

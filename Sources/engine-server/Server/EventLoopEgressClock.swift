@@ -1,5 +1,6 @@
 import MediaEngine
 import NIOCore
+import Synchronization
 
 /// One event loop's egress clock (see `EgressClock`): a `TimingWheel` of its calls' wakes and one NIO
 /// timer, set for the wheel's earliest occupied grid point, that hands each due call its wake on the
@@ -64,6 +65,27 @@ final class EventLoopWheelClock<Element>: @unchecked Sendable {
 }
 
 typealias EventLoopEgressClock = EventLoopWheelClock<CallSession>
+
+/// One wheel clock per event loop, made on first use and shared by everything on that loop (the
+/// engine's calls, the load generator's callers). Clocks live as long as this registry.
+final class PerLoopWheelClocks<Element>: Sendable {
+    private let clocks = Mutex<[ObjectIdentifier: EventLoopWheelClock<Element>]>([:])
+    private let make: @Sendable (any EventLoop) -> EventLoopWheelClock<Element>
+
+    init(make: @escaping @Sendable (any EventLoop) -> EventLoopWheelClock<Element>) {
+        self.make = make
+    }
+
+    /// The clock of `loop`.
+    func clock(for loop: any EventLoop) -> EventLoopWheelClock<Element> {
+        clocks.withLock { clocks in
+            if let clock = clocks[ObjectIdentifier(loop)] { return clock }
+            let clock = make(loop)
+            clocks[ObjectIdentifier(loop)] = clock
+            return clock
+        }
+    }
+}
 
 /// 2 ms: ten grid points per 20 ms frame, so a loop's speaking calls spread over ten timer firings per
 /// frame instead of bursting together, and a call woken at its slot is at most a millisecond from its
