@@ -158,6 +158,12 @@ import Testing
     }
 }
 
+extension LatencyBreakdownReport {
+    /// The row of `stage` (tests).
+    func row(_ stage: String) throws -> LatencySummary { try #require(rows.first { $0.stage == stage }).latency }
+    func row(_ stage: LatencyStage) throws -> LatencySummary { try row(stage.rawValue) }
+}
+
 /// The stage-by-stage breakdown lines a call's engine timestamps up with what its caller saw.
 @Suite struct LatencyBreakdownTests {
     @Test func aTurnSplitsIntoItsStagesAndTheEnginePartAddsUp() throws {
@@ -180,7 +186,7 @@ import Testing
 
         let report = recorder.report
         #expect(report.turnsMatched == 1)
-        func p50(_ stage: String) throws -> Double { try #require(report.rows.first { $0.stage == stage }).latency.p50 }
+        func p50(_ stage: String) throws -> Double { try report.row(stage).p50 }
         #expect(abs(try p50(LatencyStage.callerToEngine.rawValue) - 1) < 0.01)
         #expect(abs(try p50(LatencyStage.ingressToDecision.rawValue) - 0.2) < 0.01)
         #expect(abs(try p50(LatencyStage.decisionToModelSend.rawValue) - 0.1) < 0.01)
@@ -190,8 +196,8 @@ import Testing
         #expect(abs(try p50(LatencyStage.enginePart.rawValue) - 0.27) < 0.01)  // 0.12 in + 0.15 out
         #expect(abs(try p50(LatencyStage.firstDeltaToFirstFrame.rawValue) - 0.15) < 0.01)
         #expect(abs(try p50(LatencyStage.turnTotal.rawValue) - 501) < 0.5)
-        #expect(try #require(report.rows.first { $0.stage == LatencyStage.everyFrameIngressToDecision.rawValue }).latency.count == 3)
-        #expect(try #require(report.rows.first { $0.stage == LatencyStage.everyDeltaToEnqueue.rawValue }).latency.count == 2)
+        #expect(try report.row(.everyFrameIngressToDecision).count == 3)
+        #expect(try report.row(.everyDeltaToEnqueue).count == 2)
         #expect(abs(try p50("engine detector: caller onset -> decision") - 140) < 0.2)
         #expect(abs(try p50("engine detector: decision -> clear at caller") - 3) < 0.01)
     }
@@ -217,7 +223,7 @@ import Testing
             recorder.finish(callSid: "CA4", outcome: outcome)
             let report = recorder.report
             #expect(report.turnsMatched == 1)
-            func p50(_ stage: LatencyStage) throws -> Double { try #require(report.rows.first { $0.stage == stage.rawValue }).latency.p50 }
+            func p50(_ stage: LatencyStage) throws -> Double { try report.row(stage).p50 }
             #expect(abs(try p50(.decisionToModelSend) - 35.05) < 0.01, "the last word's wait, shown")
             #expect(abs(try p50(.windowFrameToModel) - 0.13) < 0.01)
             #expect(abs(try p50(.enginePart) - 0.23) < 0.01, "0.13 in + 0.1 out")
@@ -245,12 +251,11 @@ import Testing
 
         let report = recorder.report
         #expect(report.turnsMatched == 1)
-        func row(_ stage: LatencyStage) throws -> LatencySummary { try #require(report.rows.first { $0.stage == stage.rawValue }).latency }
-        #expect(try row(.everyFrameDecisionToSend).count == 2, "the two frames sent at once")
-        let waits = try row(.gatheredFrameWait)
+        #expect(try report.row(.everyFrameDecisionToSend).count == 2, "the two frames sent at once")
+        let waits = try report.row(.gatheredFrameWait)
         #expect(waits.count == 4, "the four that waited for the fifth; the last frame was never sent")
         #expect(abs(waits.max - 80.1) < 0.1 && abs(waits.min - 20.1) < 0.1, "from each one's decision to the fifth's send")
-        #expect(abs(try row(.decisionToModelSend).p50 - 0.05) < 0.01, "the turn's last word went at once")
+        #expect(abs(try report.row(.decisionToModelSend).p50 - 0.05) < 0.01, "the turn's last word went at once")
 
         let lined = LatencyBreakdownRecorder.withSendTimes([
             .init(mediaMs: 0, receivedNs: 1, detectedNs: 2, modelSendNs: 0),
@@ -274,7 +279,7 @@ import Testing
             probe.botFrameSent(bytes: 160, playoutStartNs: t0 + UInt64(n) * 20 * ms, atNs: sentNs)
         }
         recorder.finish(callSid: "CA2", outcome: CallerOutcome(callSid: "CA2"))
-        let jitter = try #require(recorder.report.rows.first { $0.stage == LatencyStage.engineSendJitter.rawValue }).latency
+        let jitter = try recorder.report.row(.engineSendJitter)
         #expect(jitter.count == 6, "six paced frames, each judged against the one before (the first against the prefill), which is not judged itself")
         #expect(abs(jitter.max - 5) < 0.01, "the late frame's gaps are 25 and 15 ms")
         #expect(jitter.p50 < 0.01)
