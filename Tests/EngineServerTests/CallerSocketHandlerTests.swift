@@ -12,18 +12,18 @@ import Testing
 struct CallerSocketHandlerTests {
     @Test func fragmentedMessagesReachTheCallerWholeAndInOrder() async throws {
         let socket = try await CallerTestSocket.make()
-        try await socket.channel.writeInbound(Self.frame(.text, #"{"event":"#, fin: false))
-        try await socket.channel.writeInbound(Self.frame(.continuation, #""media","#, fin: false))
-        try await socket.channel.writeInbound(Self.frame(.continuation, #""n":1}"#, fin: true))
-        try await socket.channel.writeInbound(Self.frame(.text, #"{"event":"mark"}"#))
+        try await socket.channel.writeInbound(Self.frame(.text, #"{"event":"#, fin: false).wire)
+        try await socket.channel.writeInbound(Self.frame(.continuation, #""media","#, fin: false).wire)
+        try await socket.channel.writeInbound(Self.frame(.continuation, #""n":1}"#, fin: true).wire)
+        try await socket.channel.writeInbound(Self.frame(.text, #"{"event":"mark"}"#).wire)
         #expect(socket.log.messages == [#"{"event":"media","n":1}"#, #"{"event":"mark"}"#])
         #expect(socket.log.closes == 0)
     }
 
     @Test func aTextFrameInsideAFragmentedMessageClosesTheStreamWith1002() async throws {
         let socket = try await CallerTestSocket.make()
-        try await socket.channel.writeInbound(Self.frame(.text, #"{"event":"#, fin: false))
-        try await socket.channel.writeInbound(Self.frame(.text, #"{"event":"mark"}"#))
+        try await socket.channel.writeInbound(Self.frame(.text, #"{"event":"#, fin: false).wire)
+        try await socket.channel.writeInbound(Self.frame(.text, #"{"event":"mark"}"#).wire)
         let close = try #require(try await socket.nextFrame())
         #expect(close.opcode == 0x8)
         #expect(close.payload == [0x03, 0xEA])  // 1002, protocol error
@@ -32,7 +32,7 @@ struct CallerSocketHandlerTests {
 
     @Test func aPingIsAnsweredWithAMaskedPong() async throws {
         let socket = try await CallerTestSocket.make()
-        try await socket.channel.writeInbound(Self.frame(.ping, "still there?"))
+        try await socket.channel.writeInbound(Self.frame(.ping, "still there?").wire)
         let pong = try #require(try await socket.nextFrame())
         #expect(pong.opcode == 0xA)
         #expect(pong.masked)
@@ -43,7 +43,7 @@ struct CallerSocketHandlerTests {
         let socket = try await CallerTestSocket.make()
         var payload = ByteBuffer()
         payload.writeInteger(UInt16(1000))
-        try await socket.channel.writeInbound(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload))
+        try await socket.channel.writeInbound(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload).wire)
         let close = try #require(try await socket.nextFrame())
         #expect(close.opcode == 0x8)
         #expect(close.payload == [0x03, 0xE8])
@@ -68,7 +68,7 @@ struct CallerSocketHandlerTests {
 
     @Test func aBinaryFrameClosesTheStreamWith1003() async throws {
         let socket = try await CallerTestSocket.make()
-        try await socket.channel.writeInbound(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: [1, 2])))
+        try await socket.channel.writeInbound(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: [1, 2])).wire)
         let close = try #require(try await socket.nextFrame())
         #expect(close.payload == [0x03, 0xEB])
         await socket.channel.testingEventLoop.run()
@@ -123,9 +123,9 @@ struct CallerTestSocket: Sendable {
     func flushes() async throws -> Int { try await channel.testingEventLoop.executeInContext { probe.value.flushes } }
 
     /// The next frame written to the socket, nil when none was.
-    func nextFrame() async throws -> ClientFrame? {
+    func nextFrame() async throws -> WireFrame? {
         await channel.testingEventLoop.run()
         guard let buffer = try await channel.readOutbound(as: ByteBuffer.self) else { return nil }
-        return try ClientFrame(buffer)
+        return try WireFrame(buffer)
     }
 }

@@ -14,10 +14,10 @@ struct RealtimeSocketHandlerTests {
         let log = DeliveryLog()
         let socket = try await TestSocket.make(receiver: log.receiver())
         try await socket.release()
-        try await socket.channel.writeInbound(Self.frame(.text, #"{"type":"#, fin: false))
-        try await socket.channel.writeInbound(Self.frame(.continuation, #""a","#, fin: false))
-        try await socket.channel.writeInbound(Self.frame(.continuation, #""n":1}"#, fin: true))
-        try await socket.channel.writeInbound(Self.frame(.text, #"{"type":"b"}"#))
+        try await socket.channel.writeInbound(Self.frame(.text, #"{"type":"#, fin: false).wire)
+        try await socket.channel.writeInbound(Self.frame(.continuation, #""a","#, fin: false).wire)
+        try await socket.channel.writeInbound(Self.frame(.continuation, #""n":1}"#, fin: true).wire)
+        try await socket.channel.writeInbound(Self.frame(.text, #"{"type":"b"}"#).wire)
         #expect(log.messages == [#"{"type":"a","n":1}"#, #"{"type":"b"}"#])
         try await socket.finish()
     }
@@ -26,8 +26,8 @@ struct RealtimeSocketHandlerTests {
         let log = DeliveryLog()
         let socket = try await TestSocket.make(maxMessageBytes: 16, receiver: log.receiver())
         try await socket.release()
-        try await socket.channel.writeInbound(Self.frame(.text, "0123456789", fin: false))
-        try await socket.channel.writeInbound(Self.frame(.continuation, "0123456789", fin: true))
+        try await socket.channel.writeInbound(Self.frame(.text, "0123456789", fin: false).wire)
+        try await socket.channel.writeInbound(Self.frame(.continuation, "0123456789", fin: true).wire)
         let close = try #require(try await socket.nextFrame())
         #expect(close.opcode == 0x8)
         #expect(close.payload == [0x03, 0xF1])  // 1009, message too big
@@ -39,7 +39,7 @@ struct RealtimeSocketHandlerTests {
     @Test func aBinaryFrameIsRefusedWith1003() async throws {
         let socket = try await TestSocket.make(receiver: DeliveryLog().receiver())
         try await socket.release()
-        try await socket.channel.writeInbound(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: [1, 2, 3])))
+        try await socket.channel.writeInbound(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: [1, 2, 3])).wire)
         let close = try #require(try await socket.nextFrame())
         #expect(close.opcode == 0x8)
         #expect(close.payload == [0x03, 0xEB])  // 1003, unsupported data
@@ -49,7 +49,7 @@ struct RealtimeSocketHandlerTests {
     @Test func aPingIsAnsweredWithAMaskedPongCarryingItsPayload() async throws {
         let socket = try await TestSocket.make(receiver: DeliveryLog().receiver())
         try await socket.release()
-        try await socket.channel.writeInbound(Self.frame(.ping, "are you there"))
+        try await socket.channel.writeInbound(Self.frame(.ping, "are you there").wire)
         let pong = try #require(try await socket.nextFrame())
         #expect(pong.opcode == 0xA)
         #expect(pong.masked)
@@ -60,7 +60,7 @@ struct RealtimeSocketHandlerTests {
     @Test func aCloseFromTheModelIsAnsweredWithItsCodeAndTheConnectionEndsCleanly() async throws {
         let socket = try await TestSocket.make(receiver: DeliveryLog().receiver())
         try await socket.release()
-        try await socket.channel.writeInbound(WebSocketFrame(fin: true, opcode: .connectionClose, data: ByteBuffer(bytes: [0x03, 0xF3])))
+        try await socket.channel.writeInbound(WebSocketFrame(fin: true, opcode: .connectionClose, data: ByteBuffer(bytes: [0x03, 0xF3])).wire)
         let close = try #require(try await socket.nextFrame())
         #expect(close.opcode == 0x8)
         #expect(close.payload == [0x03, 0xF3])
@@ -76,7 +76,7 @@ struct RealtimeSocketHandlerTests {
         let key = try #require(WebSocketMaskingKey([0x11, 0x22, 0x33, 0x44]))
         var data = ByteBuffer(string: #"{"type":"masked"}"#)
         data.webSocketMask(key)
-        try await socket.channel.writeInbound(WebSocketFrame(fin: true, opcode: .text, maskKey: key, data: data))
+        try await socket.channel.writeInbound(WebSocketFrame(fin: true, opcode: .text, maskKey: key, data: data).wire)
         #expect(log.messages == [#"{"type":"masked"}"#])
         try await socket.finish()
     }
@@ -128,7 +128,7 @@ struct RealtimeSocketHandlerTests {
     @Test func noMessageIsDeliveredBeforeTheLinkIsHandedToTheCall() async throws {
         let log = DeliveryLog()
         let socket = try await TestSocket.make(receiver: log.receiver())
-        try await socket.channel.writeInbound(Self.frame(.text, #"{"type":"session.created"}"#))
+        try await socket.channel.writeInbound(Self.frame(.text, #"{"type":"session.created"}"#).wire)
         try await socket.read()
         #expect(log.messages.isEmpty)
         #expect(try await socket.reads() == 0)
@@ -142,16 +142,16 @@ struct RealtimeSocketHandlerTests {
         let log = DeliveryLog(fullAfter: "m2")
         let socket = try await TestSocket.make(receiver: log.receiver())
         try await socket.release()
-        // Four messages from one socket read, then the channel asks to read on.
+        // Four messages in one socket read, then the channel asks to read on.
         try await socket.channel.testingEventLoop.executeInContext {
             let pipeline = socket.channel.pipeline.syncOperations
-            for name in ["m1", "m2", "m3", "m4"] { pipeline.fireChannelRead(NIOAny(Self.frame(.text, name))) }
+            pipeline.fireChannelRead(NIOAny(Self.oneRead(["m1", "m2", "m3", "m4"])))
             pipeline.fireChannelReadComplete()
             pipeline.read()
         }
         #expect(log.messages == ["m1", "m2"])
         #expect(try await socket.reads() == 0)
-        try await socket.channel.writeInbound(Self.frame(.text, "m5"))  // already in flight when reading stopped
+        try await socket.channel.writeInbound(Self.frame(.text, "m5").wire)  // already in flight when reading stopped
         #expect(log.messages == ["m1", "m2"])
         log.room.open()
         for _ in 0..<1_000 where log.messages.count < 5 {
@@ -169,7 +169,8 @@ struct RealtimeSocketHandlerTests {
         try await socket.release()
         try await socket.channel.testingEventLoop.executeInContext {
             let pipeline = socket.channel.pipeline.syncOperations
-            for n in 1...5 { pipeline.fireChannelRead(NIOAny(Self.frame(.text, "m\(n)"))) }
+            pipeline.fireChannelRead(NIOAny(Self.oneRead((1...3).map { "m\($0)" })))
+            pipeline.fireChannelRead(NIOAny(Self.oneRead(["m4", "m5"])))
             pipeline.fireChannelReadComplete()
             pipeline.read()
         }
@@ -181,6 +182,13 @@ struct RealtimeSocketHandlerTests {
         #expect(log.messages.isEmpty)
         #expect(try await socket.reads() == 1)
         try await socket.finish()
+    }
+
+    /// Text frames for `texts`, all in one buffer, as one socket read brings them.
+    static func oneRead(_ texts: [String]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        for text in texts { buffer.writeImmutableBuffer(frame(.text, text).wire) }
+        return buffer
     }
 
     static func frame(_ opcode: WebSocketOpcode, _ text: String, fin: Bool = true) -> WebSocketFrame {

@@ -1,6 +1,7 @@
 import MediaEngine
 import NIOCore
 import NIOEmbedded
+import NIOWebSocket
 import Synchronization
 @testable import engine_server
 
@@ -52,10 +53,10 @@ struct TestSocket: Sendable {
     func reads() async throws -> Int { try await channel.testingEventLoop.executeInContext { probe.value.reads } }
 
     /// The next frame written to the socket, nil when none was.
-    func nextFrame() async throws -> ClientFrame? {
+    func nextFrame() async throws -> WireFrame? {
         await channel.testingEventLoop.run()
         guard let buffer = try await channel.readOutbound(as: ByteBuffer.self) else { return nil }
-        return try ClientFrame(buffer)
+        return try WireFrame(buffer)
     }
 
     /// Closes the channel and waits for the handler to finish cleanly.
@@ -83,8 +84,9 @@ final class OutboundProbe: ChannelOutboundHandler {
     }
 }
 
-/// One client frame as written to the socket (a whole frame per buffer), unmasked.
-struct ClientFrame: Equatable {
+/// One frame as written to the socket (a whole frame per buffer; a client's masked, a server's not),
+/// with its payload unmasked.
+struct WireFrame: Equatable {
     struct Malformed: Error {}
 
     var fin: Bool
@@ -166,5 +168,28 @@ final class Gate: Sendable {
             return state.waiters
         }
         for waiter in waiters { waiter.resume() }
+    }
+}
+
+extension WebSocketFrame {
+    /// The frame as it goes over the wire (RFC 6455 §5.2): `data` is sent as it is (already masked when
+    /// `maskKey` is set), after the header and the masking key.
+    var wire: ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeInteger(UInt8(fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | UInt8(webSocketOpcode: opcode))
+        let maskBit: UInt8 = maskKey == nil ? 0 : 0x80
+        switch data.readableBytes {
+        case 0...125:
+            buffer.writeInteger(maskBit | UInt8(data.readableBytes))
+        case 126...0xFFFF:
+            buffer.writeInteger(maskBit | 126)
+            buffer.writeInteger(UInt16(data.readableBytes))
+        default:
+            buffer.writeInteger(maskBit | 127)
+            buffer.writeInteger(UInt64(data.readableBytes))
+        }
+        if let maskKey { buffer.writeBytes(Array(maskKey)) }
+        buffer.writeImmutableBuffer(data)
+        return buffer
     }
 }

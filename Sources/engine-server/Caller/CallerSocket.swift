@@ -44,7 +44,6 @@ enum CallerSocket {
         guard let target = WebSocketTarget(url: url), !target.secure else { throw ConnectError.invalidURL(url) }
         let upgrader = WebSocketClientUpgrader<Upgrade> { channel in
             let handler = CallerSocketHandler(maxMessageBytes: maxMessageBytes, onMessage: onMessage, onClosed: onClosed)
-            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxMessageBytes)))
             try channel.pipeline.syncOperations.addHandler(handler)
             return .upgraded(CallerLink(handler: NIOLoopBound(handler, eventLoop: channel.eventLoop)))
         }
@@ -88,14 +87,15 @@ struct CallerLink: Sendable {
     }
 }
 
-/// The caller's WebSocket layer after the handshake (after NIO's frame decoder): joins text messages,
+/// The caller's WebSocket layer after the handshake: reads the frames from the socket's bytes
+/// (`WebSocketFrameReader`, which joins text messages),
 /// answers pings and closes, and writes the caller's messages as masked client frames with one flush
 /// per event-loop tick. Everything here runs on the channel's event loop.
 final class CallerSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = WebSocketFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private var joiner: WebSocketMessageJoiner
+    private var reader: WebSocketFrameReader
     private let onMessage: @Sendable (UnsafeRawBufferPointer, UInt64, CallerSocketHandler) -> Void
     private let onClosed: @Sendable () -> Void
     private var context: ChannelHandlerContext?
@@ -107,7 +107,7 @@ final class CallerSocketHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     init(maxMessageBytes: Int, onMessage: @escaping @Sendable (UnsafeRawBufferPointer, UInt64, CallerSocketHandler) -> Void,
          onClosed: @escaping @Sendable () -> Void) {
-        joiner = WebSocketMessageJoiner(maxMessageBytes: maxMessageBytes)
+        reader = WebSocketFrameReader(maxMessageBytes: maxMessageBytes)
         self.onMessage = onMessage
         self.onClosed = onClosed
     }
@@ -123,25 +123,21 @@ final class CallerSocketHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = Self.unwrapInboundIn(data)
-        switch frame.opcode {
-        case .text, .continuation:
-            switch joiner.add(frame) {
-            case .message(let message): deliver(message)
-            case .pending: break
-            case .tooLarge: close(code: 1009)
-            case .violation: close(code: 1002)
+        let failure = reader.read(Self.unwrapInboundIn(data)) { event in
+            switch event {
+            case .text(let message):
+                deliver(message)
+            case .binary:
+                close(code: 1003)  // Media Streams carry JSON text only
+            case .ping(let payload):
+                write(.pong, payload: payload)
+            case .close(let code):
+                close(code: code)  // echo the status (RFC 6455 §5.5.1)
+            case .pong:
+                break
             }
-        case .binary:
-            close(code: 1003)  // Media Streams carry JSON text only
-        case .ping:
-            write(.pong, payload: frame.unmaskedData)
-        case .connectionClose:
-            let data = frame.unmaskedData
-            close(code: data.getInteger(at: data.readerIndex, as: UInt16.self))  // echo the status (RFC 6455 §5.5.1)
-        default:
-            break
         }
+        if let failure { close(code: failure.closeCode) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

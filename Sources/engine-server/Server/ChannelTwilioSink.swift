@@ -1,9 +1,9 @@
 import MediaEngine
 import NIOCore
-import NIOWebSocket
 
-/// The call's view of its Twilio socket: each message is written to the channel at once and the channel
-/// is flushed once per event-loop tick, after every socket ready in that tick has been read, so a pump's
+/// The call's view of its Twilio socket: each message is written to the channel at once as a whole
+/// WebSocket frame (header and payload in one buffer, `WebSocketServerFrames`), and the channel is
+/// flushed once per event-loop tick, after every socket ready in that tick has been read, so a pump's
 /// `media` + `mark` (and whatever else the tick produced) go out in one syscall.
 ///
 /// The call runs on the channel's event loop in the usual case; from anywhere else a send hops there.
@@ -19,35 +19,52 @@ struct ChannelTwilioSink: TwilioSink {
     }
 
     func send(_ message: [UInt8]) {
-        let frame = WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(bytes: message))
+        write(WebSocketServerFrames.text, payload: message)
+    }
+
+    /// Answers a ping with its payload.
+    func pong(_ payload: ByteBuffer) {
+        write(WebSocketServerFrames.pong, payload: Array(payload.readableBytesView))
+    }
+
+    private func write(_ opcode: UInt8, payload: [UInt8]) {
+        let allocator = channel.allocator
+        let frame = payload.withUnsafeBytes { WebSocketServerFrames.frame(opcode, payload: $0, allocator: allocator) }
         guard channel.eventLoop.inEventLoop else {
             channel.writeAndFlush(frame, promise: nil)
             return
         }
+        guard !closing.value else { return }
         channel.write(frame, promise: nil)
         guard !flushPending.value else { return }
         flushPending.value = true
-        let channel = self.channel
         let flushPending = self.flushPending
-        channel.eventLoop.execute {
+        channel.eventLoop.execute { [channel] in
             flushPending.value = false
             channel.flush()
         }
     }
 
-    /// Sends a close frame (1000, `reason`) and closes the socket once it is written. With nothing after
-    /// `</Connect>` in the TwiML this hangs the call up.
+    /// Sends a close frame (normal closure, `reason`) and closes the socket once it is written. With
+    /// nothing after `</Connect>` in the TwiML this hangs the call up.
+    func close(reason: String) { close(reason: reason, code: 1000) }
+
+    /// Sends a close frame (`code`, `reason`) and closes the socket once it is written.
     /// Only the first close counts (one close frame per socket).
-    func close(reason: String) {
+    func close(reason: String, code: UInt16) {
         let channel = self.channel
         let closing = self.closing
         channel.eventLoop.execute {
             guard channel.isActive, !closing.value else { return }
             closing.value = true
-            var data = channel.allocator.buffer(capacity: 2 + 120)
-            data.write(webSocketErrorCode: .normalClosure)
-            data.writeBytes(reason.utf8.prefix(118))  // a control frame carries at most 125 bytes
-            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)).whenComplete { _ in
+            var payload: [UInt8] = [UInt8(code >> 8), UInt8(code & 0xFF)]
+            for scalar in reason.unicodeScalars {  // a control frame carries at most 125 bytes, and whole characters
+                let utf8 = String(scalar).utf8
+                guard payload.count + utf8.count <= 125 else { break }
+                payload.append(contentsOf: utf8)
+            }
+            let frame = payload.withUnsafeBytes { WebSocketServerFrames.frame(WebSocketServerFrames.close, payload: $0, allocator: channel.allocator) }
+            channel.writeAndFlush(frame).whenComplete { _ in
                 channel.close(promise: nil)
             }
         }

@@ -9,8 +9,8 @@ import NIOHTTPTypesHTTP1
 import NIOWebSocket
 
 /// The engine's connections: HTTP/1.1 for the webhooks (Hummingbird's router), and the WebSocket
-/// upgrade of `GET /twilio/media`, after which the socket's frames go straight to a
-/// `MediaStreamChannelHandler` on the connection's event loop.
+/// upgrade of `GET /twilio/media` (`MediaStreamUpgrader`), after which the socket's bytes go straight
+/// to a `MediaStreamChannelHandler` on the connection's event loop.
 ///
 /// Why not Hummingbird's WebSocket channel: it hands frames to an async handler through
 /// `NIOAsyncChannel` and a task per socket, and each outbound message is a separate awaited, flushed
@@ -38,23 +38,24 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let engine = self.engine
-            let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
+            let handshake = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: MediaStreamChannelHandler.maxMessageBytes,
                 shouldUpgrade: { channel, head in
                     // Only the media stream is a WebSocket.
                     let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
                     return channel.eventLoop.makeSucceededFuture(path == MediaStreamChannelHandler.path ? HTTPHeaders() : nil)
                 },
-                upgradePipelineHandler: { channel, head in
-                    channel.eventLoop.makeCompletedFuture {
-                        let handler = MediaStreamChannelHandler(
-                            engine: engine, upgradeSignature: head.headers.first(name: "X-Twilio-Signature"),
-                            upgradeURL: engine.configuration.mediaStreamURL, logger: logger)
-                        try channel.pipeline.syncOperations.addHandler(handler)
-                        return UpgradeResult.mediaStream
-                    }
-                }
+                upgradePipelineHandler: { channel, _ in channel.eventLoop.makeSucceededFuture(.mediaStream) }  // not called
             )
+            let upgrader = MediaStreamUpgrader(handshake: handshake) { channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = MediaStreamChannelHandler(
+                        engine: engine, upgradeSignature: head.headers.first(name: "X-Twilio-Signature"),
+                        upgradeURL: engine.configuration.mediaStreamURL, logger: logger)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    return UpgradeResult.mediaStream
+                }
+            }
             let serverUpgrade = NIOTypedHTTPServerUpgradeConfiguration(
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
@@ -90,5 +91,28 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
         } catch {
             logger.debug("connection ended", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// The media stream's WebSocket upgrade: NIO's server upgrader for the handshake (its checks of the key
+/// and version, its `Sec-WebSocket-Accept`), then only `MediaStreamChannelHandler` in the pipeline. NIO's
+/// own upgrade would add its frame decoder, encoder and error handler, which the handler does without:
+/// it reads frames with `WebSocketFrameReader` and writes them whole (`ChannelTwilioSink`).
+struct MediaStreamUpgrader: NIOTypedHTTPServerProtocolUpgrader {
+    typealias UpgradeResult = EngineHTTPChannel.UpgradeResult
+
+    let handshake: NIOTypedWebSocketServerUpgrader<UpgradeResult>
+    let pipeline: @Sendable (any Channel, HTTPRequestHead) -> EventLoopFuture<UpgradeResult>
+
+    var supportedProtocol: String { handshake.supportedProtocol }
+    var requiredUpgradeHeaders: [String] { handshake.requiredUpgradeHeaders }
+
+    func buildUpgradeResponse(channel: any Channel, upgradeRequest: HTTPRequestHead,
+                              initialResponseHeaders: HTTPHeaders) -> EventLoopFuture<HTTPHeaders> {
+        handshake.buildUpgradeResponse(channel: channel, upgradeRequest: upgradeRequest, initialResponseHeaders: initialResponseHeaders)
+    }
+
+    func upgrade(channel: any Channel, upgradeRequest: HTTPRequestHead) -> EventLoopFuture<UpgradeResult> {
+        pipeline(channel, upgradeRequest)
     }
 }

@@ -1,7 +1,6 @@
 import Logging
 import MediaEngine
 import NIOCore
-import NIOWebSocket
 
 /// `GET /twilio/media`: one Twilio Media Stream (bidirectional) per WebSocket, run on the socket's event
 /// loop.
@@ -13,8 +12,7 @@ import NIOWebSocket
 /// session's answers go out through a `ChannelTwilioSink` on the same socket. Whatever a stream sends,
 /// only its own call is affected.
 final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
+    typealias InboundIn = ByteBuffer
 
     static let path = "/twilio/media"
     /// Largest message accepted from Twilio (a media message is about 300 bytes).
@@ -39,8 +37,8 @@ final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHa
     private let startTimeout: TimeAmount
     private let decoder = TwilioMessageDecoder(maxMessageBytes: maxMessageBytes)
     private var phase = Phase.awaitingStart
-    /// Joins text messages arriving in continuation frames (the rule the engine's other sockets use).
-    private var joiner = WebSocketMessageJoiner(maxMessageBytes: maxMessageBytes)
+    /// Reads the socket's frames (NIO's frame decoder is not in the pipeline: `MediaStreamUpgrader`).
+    private var reader = WebSocketFrameReader(maxMessageBytes: maxMessageBytes)
     private var sink: ChannelTwilioSink?
     private var startTimer: Scheduled<Void>?
 
@@ -66,18 +64,24 @@ final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHa
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        switch frame.opcode {
-        case .text, .continuation:
-            receive(frame, context: context)
-        case .ping:
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
-        case .connectionClose:
-            sink?.close(reason: "closed by Twilio")
-        case .binary:
-            fail(context: context, reason: "binary frame (the media stream carries JSON text only)")
-        default:
-            break  // pong, reserved opcodes
+        let failure = reader.read(unwrapInboundIn(data)) { event in
+            switch event {
+            case .text(let message):
+                deliver(message, context: context)
+            case .ping(let payload):
+                sink?.pong(payload)
+            case .close:
+                sink?.close(reason: "closed by Twilio")
+            case .binary:
+                fail(context: context, reason: "binary frame (the media stream carries JSON text only)", code: 1003)
+            case .pong:
+                break
+            }
+        }
+        switch failure {
+        case .tooLarge(let bytes)?: fail(context: context, reason: "message of \(bytes)+ bytes exceeds \(Self.maxMessageBytes)", code: 1009)
+        case .violation(let what)?: fail(context: context, reason: what, code: 1002)
+        case nil: break
         }
     }
 
@@ -94,16 +98,6 @@ final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHa
 
     // MARK: Messages
 
-    /// Joins continuation frames into whole messages (bounded, RFC 6455 §5.4) and hands each on.
-    private func receive(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
-        switch joiner.add(frame) {
-        case .message(let message): deliver(message, context: context)  // usually one frame, one message
-        case .pending: break
-        case .tooLarge(let bytes): fail(context: context, reason: "message of \(bytes)+ bytes exceeds \(Self.maxMessageBytes)")
-        case .violation(let what): fail(context: context, reason: what)
-        }
-    }
-
     private func deliver(_ message: ByteBuffer, context: ChannelHandlerContext) {
         switch phase {
         case .live(let session, let sameLoop):
@@ -119,7 +113,7 @@ final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHa
             message.withUnsafeReadableBytes { accept($0, context: context) }
         case .attaching(var pending):
             guard pending.count < Self.maxPendingMessages else {
-                fail(context: context, reason: "call not ready after \(pending.count) messages")
+                fail(context: context, reason: "call not ready after \(pending.count) messages", code: 1008)
                 return
             }
             phase = .closed  // no copy-on-write while appending
@@ -226,11 +220,11 @@ final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHa
         sink?.close(reason: reason)
     }
 
-    /// Ends the stream on a protocol violation (and the call, if it has one).
-    private func fail(context: ChannelHandlerContext, reason: String) {
+    /// Ends the stream on a protocol violation (and the call, if it has one), closing with `code`.
+    private func fail(context: ChannelHandlerContext, reason: String, code: UInt16) {
         logger.warning("media stream refused a message", metadata: ["error": .string(reason)])
         finish(reason: "media stream failed: \(reason)")
-        sink?.close(reason: reason)
+        sink?.close(reason: reason, code: code)
     }
 
     /// The socket is done: the call (if any) ends with `reason`.

@@ -74,7 +74,6 @@ struct NIORealtimeDialer: RealtimeDialer {
             let finished = channel.eventLoop.makePromise(of: Void.self)
             let handler = RealtimeSocketHandler(receiver: receiver, deliversOnLoop: deliversOnLoop,
                                                 maxMessageBytes: maxMessageBytes, finished: finished)
-            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxMessageBytes)))
             try channel.pipeline.syncOperations.addHandler(handler)
             return .upgraded(NIOLoopBound(handler, eventLoop: channel.eventLoop), finished: finished.futureResult)
         }

@@ -2,8 +2,8 @@ import MediaEngine
 import NIOCore
 import NIOWebSocket
 
-/// The model socket's WebSocket layer once the HTTP upgrade is done (after NIO's frame decoder): joins
-/// text messages, answers pings and closes, writes the call's events as masked client frames, and hands
+/// The model socket's WebSocket layer once the HTTP upgrade is done: reads the frames from the socket's
+/// bytes (`WebSocketFrameReader`, which joins text messages), answers pings and closes, writes the call's events as masked client frames, and hands
 /// each whole inbound message to the call.
 ///
 /// Delivery (`deliversOnLoop`): when the call runs on this channel's event loop, each message goes in
@@ -17,7 +17,7 @@ import NIOWebSocket
 /// Outbound: `send` writes one frame and schedules a single flush for the current event-loop tick, so a
 /// burst of events costs one syscall. Everything here runs on the channel's event loop.
 final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = WebSocketFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -54,8 +54,8 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private var context: ChannelHandlerContext?
     private var frames = WebSocketClientFrames()
-    /// Joins text messages arriving in continuation frames.
-    private var joiner: WebSocketMessageJoiner
+    /// Reads the socket's frames and joins text messages arriving in continuation frames.
+    private var reader: WebSocketFrameReader
     /// Whole messages read and not yet delivered (only while delivery is held).
     private var inbox = CircularBuffer<ByteBuffer>(initialCapacity: 4)
     /// Delivery is held: until `release()`, while the call's egress queue is full, while the consumer
@@ -74,7 +74,7 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.receiver = receiver
         self.deliversOnLoop = deliversOnLoop
         self.maxMessageBytes = maxMessageBytes
-        joiner = WebSocketMessageJoiner(maxMessageBytes: maxMessageBytes)
+        reader = WebSocketFrameReader(maxMessageBytes: maxMessageBytes)
         self.finished = finished
     }
 
@@ -93,51 +93,41 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard failure == nil else { return }  // the rest of a read after a failure: the connection is going
-        let frame = Self.unwrapInboundIn(data)
-        switch frame.opcode {
-        case .text, .continuation:
-            switch joiner.add(frame) {
-            case .message(let message): accept(message)
-            case .pending: break
-            case .tooLarge(let bytes): fail(.messageTooLarge(bytes: bytes, limit: maxMessageBytes))
-            case .violation(let what): fail(.protocolViolation(what))
+        let readFailure = reader.read(Self.unwrapInboundIn(data)) { event in
+            guard failure == nil else { return }  // frames after one that failed the connection
+            switch event {
+            case .text(let message):
+                accept(message)
+            case .binary:
+                fail(.binaryFrame)
+            case .ping(let payload):
+                write(.pong, payload: payload)
+            case .pong:
+                break
+            case .close(let code):
+                // Echo the peer's status code (RFC 6455 §5.5.1), then close.
+                sendClose(code: code)
+                context.close(promise: nil)
             }
-        case .binary:
-            fail(.binaryFrame)
-        case .ping:
-            let payload = frame.unmaskedData
-            write(.pong, payload: payload)
-        case .pong:
-            break
-        case .connectionClose:
-            // Echo the peer's status code (RFC 6455 §5.5.1), then close.
-            let code = frame.unmaskedData.getInteger(at: frame.unmaskedData.readerIndex, as: UInt16.self)
-            sendClose(code: code)
-            context.close(promise: nil)
-        default:
-            fail(.protocolViolation("unknown opcode \(frame.opcode)"))
+        }
+        switch readFailure {
+        case .tooLarge(let bytes)?: fail(.messageTooLarge(bytes: bytes, limit: maxMessageBytes))
+        case .violation(let what)?: fail(.protocolViolation(what))
+        case nil: break
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         inactive = true
-        joiner.reset()
         finishIfDone()
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        switch error {
-        case NIOWebSocketError.invalidFrameLength:
-            fail(.messageTooLarge(bytes: maxMessageBytes + 1, limit: maxMessageBytes))
-        case let error as NIOWebSocketError:
-            fail(.protocolViolation("\(error)"))
-        default:
-            // After a close (ours or the model's) the transport's complaints (e.g. a TLS peer that did
-            // not send close_notify) are no failure of the connection.
-            if !closing, failure == nil { failure = error }
-            context.close(promise: nil)
-        }
+        // After a close (ours or the model's) the transport's complaints (e.g. a TLS peer that did not
+        // send close_notify) are no failure of the connection.
+        if !closing, failure == nil { failure = error }
+        context.close(promise: nil)
     }
 
     // MARK: Delivery
@@ -238,7 +228,6 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func fail(_ reason: Failure) {
         if !closing, failure == nil { failure = reason }
         sendClose(code: reason.closeCode)
-        joiner.reset()
         context?.close(promise: nil)
     }
 

@@ -1,6 +1,6 @@
 /// XOR with a WebSocket masking key (RFC 6455 §5.3), eight bytes at a time: the client masks its frames
 /// this way while copying them in (`WebSocketClientFrames`), the server unmasks its peers' frames this way
-/// while copying them out (`WebSocketMessageJoiner`). NIO's own unmasking goes a byte at a time, on a
+/// while reading them (`WebSocketFrameReader`). NIO's own unmasking goes a byte at a time, on a
 /// copy it makes first.
 enum WebSocketMasking {
     /// `out[i] = source[i] ^ key[i % 4]` for every byte of `source` (`out` is at least as long).
