@@ -31,7 +31,11 @@ struct ChannelTwilioSink: TwilioSink {
         let allocator = channel.allocator
         let frame = payload.withUnsafeBytes { WebSocketServerFrames.frame(opcode, payload: $0, allocator: allocator) }
         guard channel.eventLoop.inEventLoop else {
-            channel.writeAndFlush(frame, promise: nil)
+            let closing = self.closing
+            channel.eventLoop.execute { [channel] in
+                guard !closing.value else { return }  // nothing after the close frame
+                channel.writeAndFlush(frame, promise: nil)
+            }
             return
         }
         guard !closing.value else { return }

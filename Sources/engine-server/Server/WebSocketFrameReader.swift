@@ -14,7 +14,8 @@ import NIOCore
 ///
 /// Frames are accepted masked or not, from either side, as NIO's decoder does. What it refuses
 /// (`Failure`): a frame or message over `maxMessageBytes` (close 1009), reserved bits or opcodes, a
-/// fragmented or oversized control frame, continuation frames out of order (close 1002).
+/// fragmented or oversized control frame, continuation frames out of order, a close code no endpoint
+/// may send (close 1002). After the peer's close nothing more is read.
 struct WebSocketFrameReader {
     /// What a frame (or the last of a message's frames) was.
     enum Event {
@@ -26,7 +27,7 @@ struct WebSocketFrameReader {
         /// A ping with its (unmasked) payload, to be echoed in a pong.
         case ping(ByteBuffer)
         case pong
-        /// The peer's close, with its status code if it gave one.
+        /// The peer's close, with its status code if it gave one (one an endpoint may send); the last event.
         case close(code: UInt16?)
     }
 
@@ -61,8 +62,8 @@ struct WebSocketFrameReader {
     /// Where masked payloads are unmasked: reused as long as the payload handed out last was let go
     /// (otherwise `clear()` gives it fresh storage, and the payload kept stays as it was).
     private var scratch = ByteBuffer()
-    /// A failure ends the reading: later bytes are ignored.
-    private var failed = false
+    /// A failure or the peer's close ends the reading: later bytes are ignored.
+    private var ended = false
 
     init(maxMessageBytes: Int) {
         self.maxMessageBytes = maxMessageBytes
@@ -72,10 +73,11 @@ struct WebSocketFrameReader {
     /// to `body` in order, and keeps the start of a frame not yet whole. Returns the failure that ended
     /// the reading, if any: the frames after it are not read (the connection is to be closed).
     mutating func read(_ bytes: ByteBuffer, _ body: (Event) -> Void) -> Failure? {
-        guard !failed else { return nil }
+        guard !ended else { return nil }
         var buffer: ByteBuffer
+        let ownBuffer = kept != nil
         if var start = kept {
-            kept = nil
+            kept = nil  // unique again: the bytes are appended in place, amortized
             start.writeImmutableBuffer(bytes)
             buffer = start
         } else {
@@ -85,7 +87,7 @@ struct WebSocketFrameReader {
             let header: Header
             switch Header.parse(buffer) {
             case .incomplete:
-                if buffer.readableBytes > 0 { kept = ByteBuffer(bytes: buffer.readableBytesView) }  // a small copy, rarely
+                keep(buffer, ownBuffer: ownBuffer)
                 return nil
             case .header(let parsed):
                 header = parsed
@@ -94,17 +96,31 @@ struct WebSocketFrameReader {
             }
             if let failure = check(header) { return fail(failure) }
             guard buffer.readableBytes >= header.bytes + header.length else {
-                kept = ByteBuffer(bytes: buffer.readableBytesView)  // the payload is to come (at most the limit)
+                keep(buffer, ownBuffer: ownBuffer)  // the payload is to come (at most the limit)
                 return nil
             }
             let payload = unmasked(buffer, header: header)
             buffer.moveReaderIndex(forwardBy: header.bytes + header.length)
             if let failure = handle(header, payload: payload, body) { return fail(failure) }
+            if ended { return nil }  // the peer's close: nothing after it is read
         }
     }
 
+    /// Keeps the start of a frame for the next read: copied out of the socket's buffer the first time
+    /// (a small copy, rarely), then grown in place, so a frame trickling in costs linear time.
+    private mutating func keep(_ buffer: ByteBuffer, ownBuffer: Bool) {
+        guard buffer.readableBytes > 0 else { return }
+        guard ownBuffer else {
+            kept = ByteBuffer(bytes: buffer.readableBytesView)
+            return
+        }
+        var own = buffer
+        if own.readerIndex >= 4_096 { own.discardReadBytes() }
+        kept = own
+    }
+
     private mutating func fail(_ failure: Failure) -> Failure {
-        failed = true
+        ended = true
         kept = nil
         partial = nil
         return failure
@@ -151,7 +167,12 @@ struct WebSocketFrameReader {
             body(.binary)
         case 0x8:
             guard payload.readableBytes != 1 else { return .violation("close frame with a one-byte status") }
-            body(.close(code: payload.getInteger(at: payload.readerIndex, as: UInt16.self)))
+            let code = payload.getInteger(at: payload.readerIndex, as: UInt16.self)
+            if let code, !Self.maySend(closeCode: code) { return .violation("close code \(code), which may not be sent") }
+            ended = true
+            kept = nil
+            partial = nil
+            body(.close(code: code))
         case 0x9:
             body(.ping(payload))
         default:
@@ -160,11 +181,22 @@ struct WebSocketFrameReader {
         return nil
     }
 
+    /// A close code an endpoint may put in a close frame (RFC 6455 §7.4): not 1004-1006 or 1015, nor
+    /// the unassigned ranges.
+    static func maySend(closeCode code: UInt16) -> Bool {
+        switch code {
+        case 1000...1003, 1007...1014, 3000...4999: return true
+        default: return false
+        }
+    }
+
     /// The frame's payload, unmasked: a slice of `buffer` when it came unmasked, else `scratch`.
     private mutating func unmasked(_ buffer: ByteBuffer, header: Header) -> ByteBuffer {
         let start = buffer.readerIndex + header.bytes
         guard let key = header.maskKey else { return buffer.getSlice(at: start, length: header.length)! }
-        scratch.clear()
+        // `clear()` on storage still shared (a message kept by a handler) allocates anew at the old
+        // capacity: after a large message, start small again rather than pin its size.
+        if scratch.capacity > max(4_096, 2 * header.length) { scratch = ByteBuffer() } else { scratch.clear() }
         buffer.withUnsafeReadableBytes { bytes in
             let masked = UnsafeRawBufferPointer(rebasing: bytes[header.bytes..<header.bytes + header.length])
             _ = scratch.writeWithUnsafeMutableBytes(minimumWritableBytes: masked.count) { out in
