@@ -53,6 +53,10 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                         engine: engine, upgradeSignature: head.headers.first(name: "X-Twilio-Signature"),
                         upgradeURL: engine.configuration.mediaStreamURL, logger: logger)
                     try channel.pipeline.syncOperations.addHandler(handler)
+                    // Twilio's messages are about 300 bytes: one fixed buffer size spares NIO's adaptive
+                    // sizing its work on each of the stream's 50 reads a second (a longer message takes
+                    // more than one read; the frame reader joins them).
+                    try channel.syncOptions?.setOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2_048))
                     return UpgradeResult.mediaStream
                 }
             }
