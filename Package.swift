@@ -55,18 +55,29 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: strictSwift6
         ),
+        // WebSocket frames read from and written to a socket's bytes (RFC 6455), for every socket the
+        // project serves or dials: the media stream, the model socket, the synthetic callers, the simulator.
+        .target(
+            name: "WebSocketWire",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         // A local server speaking the OpenAI Realtime GA protocol: the engine's embedded default model
         // (no API key), the model in tests and in load tests. Bundles small speech clips (Resources/speech).
         .target(
             name: "RealtimeSim",
             dependencies: [
                 "MediaEngine",
+                "WebSocketWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             resources: [.copy("Resources")],
             swiftSettings: strictSwift6
@@ -88,6 +99,7 @@ let package = Package(
                 "MediaEngine",
                 "RealtimeSim",
                 "StoreBackends",
+                "WebSocketWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -128,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "EngineServerTests",
             dependencies: [
-                "engine-server", "MediaEngine", "RealtimeSim", "StoreBackends", "TestSupport",
+                "engine-server", "MediaEngine", "RealtimeSim", "StoreBackends", "TestSupport", "WebSocketWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

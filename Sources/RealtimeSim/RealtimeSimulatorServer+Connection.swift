@@ -3,7 +3,7 @@ import Logging
 import MediaEngine
 import NIOCore
 import NIOHTTP1
-import NIOWebSocket
+import WebSocketWire
 
 /// One accepted socket: the HTTP/1.1 pipeline with the WebSocket upgrade of `/v1/realtime` (the
 /// handshake checks), then a `SimulatedSession` on the socket's event loop, fed and drained by NIO
@@ -15,8 +15,7 @@ extension RealtimeSimulatorServer {
     /// Sets up a new connection's pipeline; called on its event loop.
     func configure(_ channel: any Channel) throws {
         let declined = NIOLoopBoundBox<DeclinedUpgrade?>(nil, eventLoop: channel.eventLoop)
-        let upgrader = NIOTypedWebSocketServerUpgrader<Void>(
-            maxFrameSize: Self.maxMessageBytes,
+        let upgrader = WebSocketBareUpgrader<Void>(
             shouldUpgrade: { [self] channel, head in
                 let upgrade: Bool
                 if Self.path(of: head) != Self.path {
@@ -30,7 +29,7 @@ extension RealtimeSimulatorServer {
                 }
                 return channel.eventLoop.makeSucceededFuture(upgrade ? HTTPHeaders() : nil)
             },
-            upgradePipelineHandler: { [self] channel, head in
+            pipeline: { [self] channel, head in
                 channel.eventLoop.makeCompletedFuture { try serve(channel, head: head) }
             })
         let upgrade = NIOTypedHTTPServerUpgradeConfiguration<Void>(

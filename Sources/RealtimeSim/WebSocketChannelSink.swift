@@ -1,7 +1,8 @@
 import NIOCore
-import NIOWebSocket
+import WebSocketWire
 
-/// A session's view of its WebSocket: each event is written to the channel as one text frame at once and
+/// A session's view of its WebSocket: each event is written to the channel at once as one whole text
+/// frame (header and payload in one buffer, `WebSocketServerFrames`), and
 /// the channel is flushed once per event-loop tick, so whatever a tick produced (a delta and its
 /// transcript, the events of a committed turn) goes out in one syscall.
 ///
@@ -52,7 +53,9 @@ struct WebSocketChannelSink: SimulatorEventSink {
     /// One text frame, flushed at the end of this loop tick.
     func write(_ text: String) {
         guard !state.value.closeSent else { return }
-        let frame = WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(string: text))
+        var text = text
+        let allocator = channel.allocator
+        let frame = text.withUTF8 { WebSocketServerFrames.frame(WebSocketServerFrames.text, payload: UnsafeRawBufferPointer($0), allocator: allocator) }
         channel.write(frame, promise: nil)
         guard !state.value.flushPending else { return }
         state.value.flushPending = true
@@ -64,19 +67,45 @@ struct WebSocketChannelSink: SimulatorEventSink {
         }
     }
 
+    /// Answers a ping with its payload, at once.
+    func pong(_ payload: ByteBuffer) {
+        let frame = payload.withUnsafeReadableBytes { WebSocketServerFrames.frame(WebSocketServerFrames.pong, payload: $0, allocator: channel.allocator) }
+        channel.writeAndFlush(frame, promise: nil)
+    }
+
     /// Sends one close frame (`code`, `reason`) and closes the socket when the client answers it, or after
     /// `closeHandshakeTimeout`. Only the first close counts.
     func close(code: UInt16, reason: String) {
         guard channel.isActive, !state.value.closeSent else { return }
         state.value.closeSent = true
-        var data = channel.allocator.buffer(capacity: 2 + 123)
-        data.write(webSocketErrorCode: WebSocketErrorCode(codeNumber: Int(code)))
-        data.writeBytes(reason.utf8.prefix(123))  // a control frame carries at most 125 bytes
-        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: data), promise: nil)
+        channel.writeAndFlush(Self.closeFrame(code: code, reason: reason, allocator: channel.allocator), promise: nil)
         let channel = self.channel
         let timeout = channel.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) {
             channel.close(promise: nil)
         }
         channel.closeFuture.whenComplete { _ in timeout.cancel() }
+    }
+
+    /// Echoes the client's close (its code, none if it gave none) and closes the socket once it is written.
+    func echoClose(code: UInt16?) {
+        state.value.closeSent = true
+        let frame = Self.closeFrame(code: code, reason: "", allocator: channel.allocator)
+        let channel = self.channel
+        channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// A close frame: `code` (if any) and as much of `reason` as fits in whole UTF-8 characters (a
+    /// control frame carries at most 125 bytes).
+    static func closeFrame(code: UInt16?, reason: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var payload: [UInt8] = []
+        if let code {
+            payload = [UInt8(code >> 8), UInt8(code & 0xFF)]
+            for scalar in reason.unicodeScalars {
+                let utf8 = String(scalar).utf8
+                guard payload.count + utf8.count <= 125 else { break }
+                payload.append(contentsOf: utf8)
+            }
+        }
+        return payload.withUnsafeBytes { WebSocketServerFrames.frame(WebSocketServerFrames.close, payload: $0, allocator: allocator) }
     }
 }

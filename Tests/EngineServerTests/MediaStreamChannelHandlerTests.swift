@@ -5,6 +5,7 @@ import NIOEmbedded
 import NIOWebSocket
 import Testing
 @testable import engine_server
+import WebSocketWire
 
 /// The media stream's socket handler, frame by frame on an embedded channel: what it does with frames
 /// Twilio should never send, how it joins fragmented messages, and how the sink batches writes.

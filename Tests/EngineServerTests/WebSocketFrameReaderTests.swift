@@ -3,6 +3,7 @@ import NIOEmbedded
 import NIOWebSocket
 import Testing
 @testable import engine_server
+import WebSocketWire
 
 /// The reader takes the socket's bytes as they come: frames whole, split anywhere, or several to a read;
 /// masked (a client's) or not (a server's); and refuses what RFC 6455 forbids.
@@ -95,6 +96,14 @@ import Testing
         #expect(Self.events(Array(reads[..<5])) == ["ping:hi", "pong", #"text:{"event":"mark"}"#, "close:1000"])
         #expect(Self.events(Array(reads[5...])) == ["close:none"], "the close is the last thing read")
         #expect(Self.events([Self.plain("\u{1}", opcode: .binary)]) == ["binary"])
+        let fragmentedBinary = [Self.plain("\u{1}", opcode: .binary, fin: false), Self.plain("pi", opcode: .ping),
+                                Self.plain("\u{2}", opcode: .continuation, fin: false), Self.plain("\u{3}", opcode: .continuation),
+                                Self.plain("after")]
+        #expect(Self.events(fragmentedBinary) == ["ping:pi", "binary", "text:after"], "one binary message, reported once whole")
+        #expect(Self.events([Self.plain("\u{1}", opcode: .binary, fin: false), Self.plain("x")])
+                == ["failed:1002:text frame inside a fragmented message"])
+        #expect(Self.events([Self.plain("\u{1}\u{1}", opcode: .binary, fin: false), Self.plain("123", opcode: .continuation)], maxMessageBytes: 4)
+                == ["failed:1009:message of 5+ bytes"], "the joined binary message is bounded too")
     }
 
     @Test func afterThePeersCloseNothingIsRead() {

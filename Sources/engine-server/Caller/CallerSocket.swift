@@ -1,5 +1,6 @@
 import MediaEngine
 import NIOCore
+import WebSocketWire
 import NIOHTTP1
 import NIOPosix
 import NIOWebSocket

@@ -1,5 +1,6 @@
 import MediaEngine
 import NIOCore
+import WebSocketWire
 
 /// The call's view of its Twilio socket: each message is written to the channel at once as a whole
 /// WebSocket frame (header and payload in one buffer, `WebSocketServerFrames`), and the channel is

@@ -7,9 +7,10 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
+import WebSocketWire
 
 /// The engine's connections: HTTP/1.1 for the webhooks (Hummingbird's router), and the WebSocket
-/// upgrade of `GET /twilio/media` (`MediaStreamUpgrader`), after which the socket's bytes go straight
+/// upgrade of `GET /twilio/media` (`WebSocketBareUpgrader`), after which the socket's bytes go straight
 /// to a `MediaStreamChannelHandler` on the connection's event loop.
 ///
 /// Why not Hummingbird's WebSocket channel: it hands frames to an async handler through
@@ -38,28 +39,26 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let engine = self.engine
-            let handshake = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
-                maxFrameSize: MediaStreamChannelHandler.maxMessageBytes,
+            let upgrader = WebSocketBareUpgrader<UpgradeResult>(
                 shouldUpgrade: { channel, head in
                     // Only the media stream is a WebSocket.
                     let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
                     return channel.eventLoop.makeSucceededFuture(path == MediaStreamChannelHandler.path ? HTTPHeaders() : nil)
                 },
-                upgradePipelineHandler: { channel, _ in channel.eventLoop.makeSucceededFuture(.mediaStream) }  // not called
-            )
-            let upgrader = MediaStreamUpgrader(handshake: handshake) { channel, head in
-                channel.eventLoop.makeCompletedFuture {
-                    let handler = MediaStreamChannelHandler(
-                        engine: engine, upgradeSignature: head.headers.first(name: "X-Twilio-Signature"),
-                        upgradeURL: engine.configuration.mediaStreamURL, logger: logger)
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                    // Twilio's messages are about 300 bytes: one fixed buffer size spares NIO's adaptive
-                    // sizing its work on each of the stream's 50 reads a second (a longer message takes
-                    // more than one read; the frame reader joins them).
-                    try channel.syncOptions?.setOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2_048))
-                    return UpgradeResult.mediaStream
+                pipeline: { channel, head in
+                    channel.eventLoop.makeCompletedFuture {
+                        let handler = MediaStreamChannelHandler(
+                            engine: engine, upgradeSignature: head.headers.first(name: "X-Twilio-Signature"),
+                            upgradeURL: engine.configuration.mediaStreamURL, logger: logger)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                        // Twilio's messages are about 300 bytes: one fixed buffer size spares NIO's adaptive
+                        // sizing its work on each of the stream's 50 reads a second (a longer message takes
+                        // more than one read; the frame reader joins them).
+                        try channel.syncOptions?.setOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2_048))
+                        return UpgradeResult.mediaStream
+                    }
                 }
-            }
+            )
             let serverUpgrade = NIOTypedHTTPServerUpgradeConfiguration(
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
@@ -98,25 +97,3 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     }
 }
 
-/// The media stream's WebSocket upgrade: NIO's server upgrader for the handshake (its checks of the key
-/// and version, its `Sec-WebSocket-Accept`), then only `MediaStreamChannelHandler` in the pipeline. NIO's
-/// own upgrade would add its frame decoder, encoder and error handler, which the handler does without:
-/// it reads frames with `WebSocketFrameReader` and writes them whole (`ChannelTwilioSink`).
-struct MediaStreamUpgrader: NIOTypedHTTPServerProtocolUpgrader {
-    typealias UpgradeResult = EngineHTTPChannel.UpgradeResult
-
-    let handshake: NIOTypedWebSocketServerUpgrader<UpgradeResult>
-    let pipeline: @Sendable (any Channel, HTTPRequestHead) -> EventLoopFuture<UpgradeResult>
-
-    var supportedProtocol: String { handshake.supportedProtocol }
-    var requiredUpgradeHeaders: [String] { handshake.requiredUpgradeHeaders }
-
-    func buildUpgradeResponse(channel: any Channel, upgradeRequest: HTTPRequestHead,
-                              initialResponseHeaders: HTTPHeaders) -> EventLoopFuture<HTTPHeaders> {
-        handshake.buildUpgradeResponse(channel: channel, upgradeRequest: upgradeRequest, initialResponseHeaders: initialResponseHeaders)
-    }
-
-    func upgrade(channel: any Channel, upgradeRequest: HTTPRequestHead) -> EventLoopFuture<UpgradeResult> {
-        pipeline(channel, upgradeRequest)
-    }
-}

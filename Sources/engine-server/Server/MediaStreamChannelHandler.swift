@@ -1,6 +1,7 @@
 import Logging
 import MediaEngine
 import NIOCore
+import WebSocketWire
 
 /// `GET /twilio/media`: one Twilio Media Stream (bidirectional) per WebSocket, run on the socket's event
 /// loop.

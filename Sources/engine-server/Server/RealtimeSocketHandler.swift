@@ -1,5 +1,6 @@
 import MediaEngine
 import NIOCore
+import WebSocketWire
 import NIOWebSocket
 
 /// The model socket's WebSocket layer once the HTTP upgrade is done: reads the frames from the socket's

@@ -1,4 +1,5 @@
 import NIOCore
+import WebSocketWire
 import NIOWebSocket
 
 /// Client-to-server WebSocket frames (RFC 6455 §5.2), each written whole into one `ByteBuffer`: header,

@@ -2,9 +2,9 @@
 /// this way while copying them in (`WebSocketClientFrames`), the server unmasks its peers' frames this way
 /// while reading them (`WebSocketFrameReader`). NIO's own unmasking goes a byte at a time, on a
 /// copy it makes first.
-enum WebSocketMasking {
+package enum WebSocketMasking {
     /// `out[i] = source[i] ^ key[i % 4]` for every byte of `source` (`out` is at least as long).
-    static func copy(_ source: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer,
+    package static func copy(_ source: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer,
                      key: (UInt8, UInt8, UInt8, UInt8)) {
         // The key as it lies in memory, twice, read as a native 64-bit word.
         var word: UInt64 = 0

@@ -1,9 +1,10 @@
-import NIOCore
+package import NIOCore
 
 /// Reads a peer's WebSocket frames straight from the socket's bytes (RFC 6455 §5.2) and joins text
 /// messages sent in continuation frames (§5.4), bounded: the one reader of the media stream
-/// (`MediaStreamChannelHandler`), the model socket (`RealtimeSocketHandler`) and the synthetic caller's
-/// socket (`CallerSocketHandler`), each of which takes the socket's `ByteBuffer`s itself.
+/// (`MediaStreamChannelHandler`), the model socket (`RealtimeSocketHandler`), the synthetic caller's
+/// socket (`CallerSocketHandler`) and the simulator's (`RealtimeWebSocketHandler`), each of which takes
+/// the socket's `ByteBuffer`s itself.
 ///
 /// Why not NIO's `WebSocketFrameDecoder`: behind a `ByteToMessageHandler` it costs a cumulation buffer,
 /// a frame struct and a pipeline hop per frame, and unmasks a byte at a time on a copy. A media stream
@@ -16,13 +17,14 @@ import NIOCore
 /// (`Failure`): a frame or message over `maxMessageBytes` (close 1009), reserved bits or opcodes, a
 /// fragmented or oversized control frame, continuation frames out of order, a close code no endpoint
 /// may send (close 1002). After the peer's close nothing more is read.
-struct WebSocketFrameReader {
+package struct WebSocketFrameReader {
     /// What a frame (or the last of a message's frames) was.
-    enum Event {
+    package enum Event {
         /// A whole text message, unmasked: a slice of the bytes read, or the reader's own buffer (a
         /// message kept past the next `read` costs the reader a fresh one, as `ByteBuffer` copies on write).
         case text(ByteBuffer)
-        /// A binary message's frame: the engine's sockets carry JSON text only, so the handlers refuse it.
+        /// A whole binary message (its payload is not kept: every socket here carries JSON text only, so
+        /// the handlers refuse it).
         case binary
         /// A ping with its (unmasked) payload, to be echoed in a pong.
         case ping(ByteBuffer)
@@ -31,13 +33,13 @@ struct WebSocketFrameReader {
         case close(code: UInt16?)
     }
 
-    enum Failure: Error, Equatable, CustomStringConvertible {
+    package enum Failure: Error, Equatable, CustomStringConvertible {
         /// A frame or joined message reached `bytes`, over the limit.
         case tooLarge(bytes: Int)
         /// The frames broke the protocol, said in words.
         case violation(String)
 
-        var description: String {
+        package var description: String {
             switch self {
             case .tooLarge(let bytes): return "message of \(bytes)+ bytes"
             case .violation(let what): return what
@@ -45,7 +47,7 @@ struct WebSocketFrameReader {
         }
 
         /// The close code (RFC 6455 §7.4.1).
-        var closeCode: UInt16 {
+        package var closeCode: UInt16 {
             switch self {
             case .tooLarge: return 1009
             case .violation: return 1002
@@ -54,25 +56,27 @@ struct WebSocketFrameReader {
     }
 
     /// The largest frame, and the largest message, accepted.
-    let maxMessageBytes: Int
+    package let maxMessageBytes: Int
     /// The start of a frame that did not arrive whole in the last read.
     private var kept: ByteBuffer?
     /// A text message arriving in continuation frames.
     private var partial: ByteBuffer?
+    /// The bytes so far of a binary message arriving in continuation frames (not kept).
+    private var partialBinaryBytes: Int?
     /// Where masked payloads are unmasked: reused as long as the payload handed out last was let go
     /// (otherwise `clear()` gives it fresh storage, and the payload kept stays as it was).
     private var scratch = ByteBuffer()
     /// A failure or the peer's close ends the reading: later bytes are ignored.
     private var ended = false
 
-    init(maxMessageBytes: Int) {
+    package init(maxMessageBytes: Int) {
         self.maxMessageBytes = maxMessageBytes
     }
 
     /// Reads every whole frame in `bytes` (after what was kept from the last read), handing each event
     /// to `body` in order, and keeps the start of a frame not yet whole. Returns the failure that ended
     /// the reading, if any: the frames after it are not read (the connection is to be closed).
-    mutating func read(_ bytes: ByteBuffer, _ body: (Event) -> Void) -> Failure? {
+    package mutating func read(_ bytes: ByteBuffer, _ body: (Event) -> Void) -> Failure? {
         guard !ended else { return nil }
         var buffer: ByteBuffer
         let ownBuffer = kept != nil
@@ -123,6 +127,7 @@ struct WebSocketFrameReader {
         ended = true
         kept = nil
         partial = nil
+        partialBinaryBytes = nil
         return failure
     }
 
@@ -145,13 +150,19 @@ struct WebSocketFrameReader {
     private mutating func handle(_ header: Header, payload: ByteBuffer, _ body: (Event) -> Void) -> Failure? {
         switch header.opcode {
         case 0x1:
-            guard partial == nil else { return .violation("text frame inside a fragmented message") }
+            guard partial == nil, partialBinaryBytes == nil else { return .violation("text frame inside a fragmented message") }
             if header.fin {
                 body(.text(payload))
             } else {
                 partial = payload
             }
         case 0x0:
+            if let sofar = partialBinaryBytes {
+                guard sofar + header.length <= maxMessageBytes else { return .tooLarge(bytes: sofar + header.length) }
+                partialBinaryBytes = header.fin ? nil : sofar + header.length
+                if header.fin { body(.binary) }
+                return nil
+            }
             guard var message = partial else { return .violation("continuation frame without a message") }
             partial = nil  // no copy-on-write while appending
             guard message.readableBytes + payload.readableBytes <= maxMessageBytes else {
@@ -164,7 +175,8 @@ struct WebSocketFrameReader {
                 partial = message
             }
         case 0x2:
-            body(.binary)
+            guard partial == nil, partialBinaryBytes == nil else { return .violation("binary frame inside a fragmented message") }
+            if header.fin { body(.binary) } else { partialBinaryBytes = header.length }
         case 0x8:
             guard payload.readableBytes != 1 else { return .violation("close frame with a one-byte status") }
             let code = payload.getInteger(at: payload.readerIndex, as: UInt16.self)
@@ -172,6 +184,7 @@ struct WebSocketFrameReader {
             ended = true
             kept = nil
             partial = nil
+            partialBinaryBytes = nil
             body(.close(code: code))
         case 0x9:
             body(.ping(payload))
@@ -183,7 +196,7 @@ struct WebSocketFrameReader {
 
     /// A close code an endpoint may put in a close frame (RFC 6455 §7.4): not 1004-1006 or 1015, nor
     /// the unassigned ranges.
-    static func maySend(closeCode code: UInt16) -> Bool {
+    package static func maySend(closeCode code: UInt16) -> Bool {
         switch code {
         case 1000...1003, 1007...1014, 3000...4999: return true
         default: return false
@@ -258,9 +271,9 @@ struct WebSocketFrameReader {
 
 /// Server-to-client WebSocket frames (RFC 6455 §5.2): unmasked, FIN set, header and payload in one
 /// buffer, so a message is one buffer and one write (NIO's encoder writes the header as a second one).
-enum WebSocketServerFrames {
+package enum WebSocketServerFrames {
     /// A new buffer holding one frame with `payload`.
-    static func frame(_ opcode: UInt8, payload: UnsafeRawBufferPointer, allocator: ByteBufferAllocator) -> ByteBuffer {
+    package static func frame(_ opcode: UInt8, payload: UnsafeRawBufferPointer, allocator: ByteBufferAllocator) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 10 + payload.count)
         buffer.writeInteger(0x80 | opcode)
         switch payload.count {
@@ -277,7 +290,7 @@ enum WebSocketServerFrames {
         return buffer
     }
 
-    static let text: UInt8 = 0x1
-    static let close: UInt8 = 0x8
-    static let pong: UInt8 = 0xA
+    package static let text: UInt8 = 0x1
+    package static let close: UInt8 = 0x8
+    package static let pong: UInt8 = 0xA
 }
