@@ -97,13 +97,12 @@ final class RealtimeWebSocketHandler: ChannelInboundHandler {
         sink.echoClose(code: code)
     }
 
-    /// Ends the connection on a protocol violation with close `code`.
+    /// Fails the connection on the client's protocol violation: close `code`, and the socket closes
+    /// once that is written (the reader reads nothing more, so no answer would be seen); the session
+    /// ends (its own close is then not sent again).
     private func fail(code: UInt16, reason: String) {
         logger.notice("closing a realtime socket", metadata: ["code": "\(code)", "reason": "\(reason)"])
-        if let session {
-            session.assumeIsolated { $0.terminate(code: code, reason: reason) }
-        } else {
-            sink.close(code: code, reason: reason)
-        }
+        sink.fail(code: code, reason: reason)
+        session?.assumeIsolated { $0.terminate(code: code, reason: reason) }
     }
 }

@@ -86,6 +86,18 @@ struct WebSocketChannelSink: SimulatorEventSink {
         channel.closeFuture.whenComplete { _ in timeout.cancel() }
     }
 
+    /// Fails the connection on the client's protocol violation (RFC 6455 §7.1.7): a close frame with
+    /// `code`, then the socket closes as soon as it is written. No answer is awaited: the client's frames
+    /// are no longer read.
+    func fail(code: UInt16, reason: String) {
+        guard channel.isActive, !state.value.closeSent else { return }
+        state.value.closeSent = true
+        let channel = self.channel
+        channel.writeAndFlush(Self.closeFrame(code: code, reason: reason, allocator: channel.allocator)).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+
     /// Echoes the client's close (its code, none if it gave none) and closes the socket once it is written.
     func echoClose(code: UInt16?) {
         state.value.closeSent = true

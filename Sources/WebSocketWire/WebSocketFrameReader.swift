@@ -23,8 +23,8 @@ package struct WebSocketFrameReader {
         /// A whole text message, unmasked: a slice of the bytes read, or the reader's own buffer (a
         /// message kept past the next `read` costs the reader a fresh one, as `ByteBuffer` copies on write).
         case text(ByteBuffer)
-        /// A whole binary message (its payload is not kept: every socket here carries JSON text only, so
-        /// the handlers refuse it).
+        /// A whole binary message, at its last frame (its payload is not kept: every socket here carries
+        /// JSON text only, so the handlers refuse it).
         case binary
         /// A ping with its (unmasked) payload, to be echoed in a pong.
         case ping(ByteBuffer)

@@ -135,6 +135,40 @@ struct SimulatorTransportTests {
         }
     }
 
+    /// A protocol violation fails the connection (RFC 6455 §7.1.7): the close goes out and the socket
+    /// closes once it is written, without waiting for an answer the server would no longer read (its
+    /// close handshake timeout, 2 s, is the bound checked).
+    @Test func aProtocolViolationClosesTheSocketAtOnce() async throws {
+        try await Self.withServer { server, port in
+            let violations: [([UInt8], UInt16)] = [
+                (RawSocketClient.textFrame(#""type":"x"}"#, continuation: true), 1002),  // nothing to continue
+                (RawSocketClient.frame(opcode: 0x8, payload: [0x03]), 1002),  // a one-byte close status
+                (RawSocketClient.frame(opcode: 0x8, payload: [0x03, 0xED]), 1002),  // 1005 may not be sent
+            ]
+            for (bytes, code) in violations {
+                let client = try await Self.openSession(port: port)
+                let started = ContinuousClock.now
+                try await client.send(bytes)
+                let close = try #require(await client.nextFrame())
+                #expect(close.opcode == 0x8)
+                #expect(close.closeCode == code)
+                #expect(await client.nextFrame() == nil, "the server closed the socket")
+                #expect(ContinuousClock.now - started < .seconds(2), "before the close handshake's timeout")
+            }
+            for _ in 0..<500 where server.activeSessionCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(server.activeSessionCount == 0)
+        }
+    }
+
+    @Test func aClientCloseWithoutAStatusIsEchoedWithout() async throws {
+        try await Self.withServer { _, port in
+            let client = try await Self.openSession(port: port)
+            try await client.send(RawSocketClient.frame(opcode: 0x8, payload: []))
+            #expect(await client.nextFrame() == RawSocketClient.Frame(fin: true, opcode: 0x8, payload: []))
+            #expect(await client.nextFrame() == nil)
+        }
+    }
+
     @Test func theCloseAfterMsFaultClosesFromTheSocketsEventLoop() async throws {
         try await Self.withServer { server, port in
             server.setFaults(SimulatorFaults(closeAfterMs: 30, closeCode: 1011, affectedConnections: 1))

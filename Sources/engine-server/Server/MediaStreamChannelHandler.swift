@@ -38,7 +38,7 @@ final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHa
     private let startTimeout: TimeAmount
     private let decoder = TwilioMessageDecoder(maxMessageBytes: maxMessageBytes)
     private var phase = Phase.awaitingStart
-    /// Reads the socket's frames (NIO's frame decoder is not in the pipeline: `MediaStreamUpgrader`).
+    /// Reads the socket's frames (NIO's frame decoder is not in the pipeline: `WebSocketBareUpgrader`).
     private var reader = WebSocketFrameReader(maxMessageBytes: maxMessageBytes)
     private var sink: ChannelTwilioSink?
     private var startTimer: Scheduled<Void>?
