@@ -78,7 +78,7 @@ struct WebSocketChannelSink: SimulatorEventSink {
     func close(code: UInt16, reason: String) {
         guard channel.isActive, !state.value.closeSent else { return }
         state.value.closeSent = true
-        channel.writeAndFlush(Self.closeFrame(code: code, reason: reason, allocator: channel.allocator), promise: nil)
+        channel.writeAndFlush(WebSocketServerFrames.close(code: code, reason: reason, allocator: channel.allocator), promise: nil)
         let channel = self.channel
         let timeout = channel.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) {
             channel.close(promise: nil)
@@ -93,7 +93,7 @@ struct WebSocketChannelSink: SimulatorEventSink {
         guard channel.isActive, !state.value.closeSent else { return }
         state.value.closeSent = true
         let channel = self.channel
-        channel.writeAndFlush(Self.closeFrame(code: code, reason: reason, allocator: channel.allocator)).whenComplete { _ in
+        channel.writeAndFlush(WebSocketServerFrames.close(code: code, reason: reason, allocator: channel.allocator)).whenComplete { _ in
             channel.close(promise: nil)
         }
     }
@@ -101,23 +101,8 @@ struct WebSocketChannelSink: SimulatorEventSink {
     /// Echoes the client's close (its code, none if it gave none) and closes the socket once it is written.
     func echoClose(code: UInt16?) {
         state.value.closeSent = true
-        let frame = Self.closeFrame(code: code, reason: "", allocator: channel.allocator)
+        let frame = WebSocketServerFrames.close(code: code, reason: "", allocator: channel.allocator)
         let channel = self.channel
         channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
-    }
-
-    /// A close frame: `code` (if any) and as much of `reason` as fits in whole UTF-8 characters (a
-    /// control frame carries at most 125 bytes).
-    static func closeFrame(code: UInt16?, reason: String, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var payload: [UInt8] = []
-        if let code {
-            payload = [UInt8(code >> 8), UInt8(code & 0xFF)]
-            for scalar in reason.unicodeScalars {
-                let utf8 = String(scalar).utf8
-                guard payload.count + utf8.count <= 125 else { break }
-                payload.append(contentsOf: utf8)
-            }
-        }
-        return payload.withUnsafeBytes { WebSocketServerFrames.frame(WebSocketServerFrames.close, payload: $0, allocator: allocator) }
     }
 }

@@ -124,11 +124,16 @@ package struct WebSocketFrameReader {
     }
 
     private mutating func fail(_ failure: Failure) -> Failure {
+        end()
+        return failure
+    }
+
+    /// Nothing more is read: what was kept of frames and messages is dropped.
+    private mutating func end() {
         ended = true
         kept = nil
         partial = nil
         partialBinaryBytes = nil
-        return failure
     }
 
     /// The limits a frame's header must keep.
@@ -181,10 +186,7 @@ package struct WebSocketFrameReader {
             guard payload.readableBytes != 1 else { return .violation("close frame with a one-byte status") }
             let code = payload.getInteger(at: payload.readerIndex, as: UInt16.self)
             if let code, !Self.maySend(closeCode: code) { return .violation("close code \(code), which may not be sent") }
-            ended = true
-            kept = nil
-            partial = nil
-            partialBinaryBytes = nil
+            end()
             body(.close(code: code))
         case 0x9:
             body(.ping(payload))
@@ -275,19 +277,41 @@ package enum WebSocketServerFrames {
     /// A new buffer holding one frame with `payload`.
     package static func frame(_ opcode: UInt8, payload: UnsafeRawBufferPointer, allocator: ByteBufferAllocator) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 10 + payload.count)
-        buffer.writeInteger(0x80 | opcode)
-        switch payload.count {
-        case 0...125:
-            buffer.writeInteger(UInt8(payload.count))
-        case 126...0xFFFF:
-            buffer.writeInteger(UInt8(126))
-            buffer.writeInteger(UInt16(payload.count))
-        default:
-            buffer.writeInteger(UInt8(127))
-            buffer.writeInteger(UInt64(payload.count))
-        }
+        writeHeader(opcode, length: payload.count, masked: false, into: &buffer)
         buffer.writeBytes(payload)
         return buffer
+    }
+
+    /// A close frame: `code` (none: an empty payload) and as much of `reason` as fits in whole UTF-8
+    /// characters (a control frame carries at most 125 bytes).
+    package static func close(code: UInt16?, reason: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var payload: [UInt8] = []
+        if let code {
+            payload = [UInt8(code >> 8), UInt8(code & 0xFF)]
+            for scalar in reason.unicodeScalars {
+                let utf8 = String(scalar).utf8
+                guard payload.count + utf8.count <= 125 else { break }
+                payload.append(contentsOf: utf8)
+            }
+        }
+        return payload.withUnsafeBytes { frame(Self.close, payload: $0, allocator: allocator) }
+    }
+
+    /// A frame's first bytes (FIN set): the opcode, the mask bit and the payload's length in 7, 16 or 64
+    /// bits. A masked frame's key follows (`WebSocketClientFrames` writes it).
+    package static func writeHeader(_ opcode: UInt8, length: Int, masked: Bool, into buffer: inout ByteBuffer) {
+        let mask: UInt8 = masked ? 0x80 : 0
+        buffer.writeInteger(0x80 | opcode)
+        switch length {
+        case 0...125:
+            buffer.writeInteger(mask | UInt8(length))
+        case 126...0xFFFF:
+            buffer.writeInteger(mask | 126)
+            buffer.writeInteger(UInt16(length))
+        default:
+            buffer.writeInteger(mask | 127)
+            buffer.writeInteger(UInt64(length))
+        }
     }
 
     package static let text: UInt8 = 0x1

@@ -1,9 +1,9 @@
 import MediaEngine
 import NIOCore
-import WebSocketWire
 import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
+import WebSocketWire
 
 /// A synthetic caller's media stream socket, on SwiftNIO directly: the WebSocket handshake with the
 /// engine's `<Stream>` URL, then `CallerSocketHandler`, which hands each message from the engine to the

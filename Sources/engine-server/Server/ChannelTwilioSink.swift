@@ -62,13 +62,7 @@ struct ChannelTwilioSink: TwilioSink {
         channel.eventLoop.execute {
             guard channel.isActive, !closing.value else { return }
             closing.value = true
-            var payload: [UInt8] = [UInt8(code >> 8), UInt8(code & 0xFF)]
-            for scalar in reason.unicodeScalars {  // a control frame carries at most 125 bytes, and whole characters
-                let utf8 = String(scalar).utf8
-                guard payload.count + utf8.count <= 125 else { break }
-                payload.append(contentsOf: utf8)
-            }
-            let frame = payload.withUnsafeBytes { WebSocketServerFrames.frame(WebSocketServerFrames.close, payload: $0, allocator: channel.allocator) }
+            let frame = WebSocketServerFrames.close(code: code, reason: reason, allocator: channel.allocator)
             channel.writeAndFlush(frame).whenComplete { _ in
                 channel.close(promise: nil)
             }

@@ -96,4 +96,3 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
         }
     }
 }
-

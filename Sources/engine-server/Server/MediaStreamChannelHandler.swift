@@ -79,10 +79,9 @@ final class MediaStreamChannelHandler: ChannelInboundHandler, RemovableChannelHa
                 break
             }
         }
-        switch failure {
-        case .tooLarge(let bytes)?: fail(context: context, reason: "message of \(bytes)+ bytes exceeds \(Self.maxMessageBytes)", code: 1009)
-        case .violation(let what)?: fail(context: context, reason: what, code: 1002)
-        case nil: break
+        if let failure {
+            let limit = if case .tooLarge = failure { " exceeds \(Self.maxMessageBytes)" } else { "" }
+            fail(context: context, reason: "\(failure)\(limit)", code: failure.closeCode)
         }
     }
 

@@ -1,11 +1,11 @@
 import MediaEngine
 import NIOCore
-import WebSocketWire
 import NIOWebSocket
+import WebSocketWire
 
 /// The model socket's WebSocket layer once the HTTP upgrade is done: reads the frames from the socket's
-/// bytes (`WebSocketFrameReader`, which joins text messages), answers pings and closes, writes the call's events as masked client frames, and hands
-/// each whole inbound message to the call.
+/// bytes (`WebSocketFrameReader`, which joins text messages), answers pings and closes, writes the
+/// call's events as masked client frames, and hands each whole inbound message to the call.
 ///
 /// Delivery (`deliversOnLoop`): when the call runs on this channel's event loop, each message goes in
 /// synchronously with `receiver.receiveOnExecutor`, straight from the read buffer; no task, no copy. When

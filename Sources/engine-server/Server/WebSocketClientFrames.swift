@@ -1,6 +1,6 @@
 import NIOCore
-import WebSocketWire
 import NIOWebSocket
+import WebSocketWire
 
 /// Client-to-server WebSocket frames (RFC 6455 §5.2), each written whole into one `ByteBuffer`: header,
 /// masking key, and the payload masked while it is copied in, so a message costs one buffer and one
@@ -31,18 +31,8 @@ struct WebSocketClientFrames {
     mutating func write(_ opcode: WebSocketOpcode, payload: UnsafeRawBufferPointer, into buffer: inout ByteBuffer) {
         let random = generator.next()
         let mask = UInt32(truncatingIfNeeded: random)
-        buffer.writeInteger(0x80 | UInt8(webSocketOpcode: opcode))
         let length = payload.count
-        switch length {
-        case 0...125:
-            buffer.writeInteger(0x80 | UInt8(length))
-        case 126...0xFFFF:
-            buffer.writeInteger(UInt8(0x80 | 126))
-            buffer.writeInteger(UInt16(length))
-        default:
-            buffer.writeInteger(UInt8(0x80 | 127))
-            buffer.writeInteger(UInt64(length))
-        }
+        WebSocketServerFrames.writeHeader(UInt8(webSocketOpcode: opcode), length: length, masked: true, into: &buffer)
         buffer.writeInteger(mask)  // big-endian: key byte i is `mask >> (24 - 8 i)`
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { out in
             WebSocketMasking.copy(payload, into: out, key: (UInt8(truncatingIfNeeded: mask >> 24), UInt8(truncatingIfNeeded: mask >> 16),
