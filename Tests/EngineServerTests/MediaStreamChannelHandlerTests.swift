@@ -21,11 +21,7 @@ import WebSocketWire
 
     /// A client frame masked with a random key, as a browser or Twilio sends it, in its wire bytes.
     private func masked(_ string: String, fin: Bool = true, opcode: WebSocketOpcode = .text) -> ByteBuffer {
-        let key = WebSocketMaskingKey.random()
-        var buffer = ByteBufferAllocator().buffer(capacity: string.utf8.count)
-        buffer.writeString(string)
-        buffer.webSocketMask(key)
-        return WebSocketFrame(fin: fin, opcode: opcode, maskKey: key, data: buffer).wire
+        WebSocketFrameReaderTests.masked(string, key: .random(), opcode: opcode, fin: fin)
     }
 
     /// The next frame the handler wrote, nil when none was.
