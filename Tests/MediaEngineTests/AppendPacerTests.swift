@@ -29,6 +29,31 @@ import Testing
         #expect(next(2_160) == 100)
     }
 
+    /// Once the model has ended the turn (`committed`), the rest of the hold is silence nobody waits on;
+    /// speech the engine heard too close to the model's turn end keeps its hold.
+    @Test func aTurnTheModelEndedReleasesTheHoldOnItsSpeech() {
+        var pacer = AppendPacer(gatherAppendMs: 100, holdAfterSpeechMs: 1_000)
+        let speech = Self.detection(speech: true)
+        func next(_ t: Int, _ detection: DetectorStage.Detection = Self.detection()) -> Int {
+            pacer.waitUpToMs(timestampMs: t, durationMs: 20, detection: detection, modelHearsBargeIn: false)
+        }
+        #expect(next(1_000, speech) == 100)
+        #expect(next(1_020) == 0, "speech ended at 1020: the hold runs to 2020")
+        pacer.modelEndedTurn(sentEndMs: 1_260)
+        #expect(next(1_260) == 0, "the model had only 240 ms after the speech: a turn end that early keeps the hold")
+        pacer.modelEndedTurn(sentEndMs: 1_540)
+        #expect(next(1_540) == 100, "the model ended the turn 520 ms after the speech: the rest of the hold waits")
+        #expect(next(1_560) == 100)
+        #expect(next(1_580, speech) == 100, "new speech")
+        #expect(next(1_600) == 0, "has its own hold")
+        pacer.modelEndedTurn(sentEndMs: 1_700)
+        #expect(next(1_700) == 0, "a turn end 100 ms after that speech belongs to the earlier turn: the hold stays")
+        #expect(next(2_580) == 0)
+        #expect(next(2_600) == 100, "until it runs out")
+        pacer.modelEndedTurn(sentEndMs: 2_620)
+        #expect(next(2_620) == 100, "nothing held: nothing changes")
+    }
+
     @Test func twentyOrLessMeansEveryFrameGoesAtOnce() {
         for gather in [0, 20] {
             var pacer = AppendPacer(gatherAppendMs: gather, holdAfterSpeechMs: 500)

@@ -11,8 +11,10 @@
 ///   goes at once.
 ///
 /// Everything else is audio nobody waits on: silence between turns or while the bot talks (the engine's
-/// own detector decides barge-ins), and the caller's speech itself, since the model cannot end a turn
-/// while the caller is still talking and the first frame after the speech brings the rest with it.
+/// own detector decides barge-ins), the silence after a turn the model has already ended (its
+/// `input_audio_buffer.committed`: `modelEndedTurn`), and the caller's speech itself, since the model
+/// cannot end a turn while the caller is still talking and the first frame after the speech brings the
+/// rest with it.
 /// Those frames are gathered into appends of up to `gatherAppendMs`. The model gets the same audio in
 /// the same order, in fewer messages: with 100 ms, five frames take one append.
 ///
@@ -24,7 +26,12 @@ public struct AppendPacer: Sendable {
     public let gatherAppendMs: Int
     /// After the last speech, frames go one by one for this long (ms).
     public let holdAfterSpeechMs: Int
-    /// Media time when the last frame judged speech ended; nil before any.
+    /// A turn the model ends counts as the end of the engine's last speech only when that speech ended
+    /// at least this long (ms) before the end of the audio the model had then: speech the engine heard
+    /// later is a new turn the model may still be timing.
+    public static let turnEndedSilenceMs = 250
+    /// Media time when the last frame judged speech ended; nil before any, and once the model ended the
+    /// turn that speech belongs to.
     private var lastSpeechEndMs: Int?
 
     public init(gatherAppendMs: Int, holdAfterSpeechMs: Int) {
@@ -61,5 +68,15 @@ public struct AppendPacer: Sendable {
         if modelHearsBargeIn { return 0 }
         if !detection.isSpeech, let last = lastSpeechEndMs, timestampMs + durationMs - last <= holdAfterSpeechMs { return 0 }
         return gatherAppendMs > 20 ? gatherAppendMs : 0
+    }
+
+    /// The model ended the caller's turn (`input_audio_buffer.committed`) when it had been sent the
+    /// caller's audio up to media time `sentEndMs`: the silence after the engine's last speech then
+    /// waits to be gathered, unless that speech ended within `turnEndedSilenceMs` of `sentEndMs` (the
+    /// caller spoke again after the model's turn end, or the model ended the turn early, mid-word to
+    /// the engine's ears: the hold stays).
+    public mutating func modelEndedTurn(sentEndMs: Int) {
+        guard let last = lastSpeechEndMs, last <= sentEndMs - Self.turnEndedSilenceMs else { return }
+        lastSpeechEndMs = nil
     }
 }
