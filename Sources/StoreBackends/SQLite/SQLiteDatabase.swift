@@ -106,29 +106,36 @@ struct SQLiteSession: SQLSession {
     /// Rewrites `$n` placeholders as `?` and lays the arguments out in order of appearance (a
     /// parameter used twice is bound twice), outside quoted literals.
     static func positional(_ sql: String, _ parameters: [SQLValue]) -> (String, StatementArguments) {
-        var text = ""
+        // Byte by byte: `$`, digits and `'` are ASCII, and UTF-8 never puts ASCII inside a longer
+        // character, so this is the character walk without its grapheme breaking (a store write runs
+        // it on every statement).
+        let source = sql.utf8
+        var text: [UInt8] = []
+        text.reserveCapacity(source.count)
         var arguments: [(any DatabaseValueConvertible)?] = []
-        var characters = sql.makeIterator()
-        var pending: Character? = characters.next()
         var inLiteral = false
-        while let character = pending {
-            pending = characters.next()
-            if character == "'" { inLiteral.toggle() }
-            guard character == "$", !inLiteral, let first = pending, first.isNumber else {
-                text.append(character)
+        var index = source.startIndex
+        while index != source.endIndex {
+            let byte = source[index]
+            source.formIndex(after: &index)
+            if byte == UInt8(ascii: "'") { inLiteral.toggle() }
+            guard byte == UInt8(ascii: "$"), !inLiteral, index != source.endIndex, Self.isDigit(source[index]) else {
+                text.append(byte)
                 continue
             }
-            var digits = ""
-            while let digit = pending, digit.isNumber {
-                digits.append(digit)
-                pending = characters.next()
+            var number = 0
+            while index != source.endIndex, Self.isDigit(source[index]) {
+                number = number &* 10 &+ Int(source[index] &- UInt8(ascii: "0"))
+                source.formIndex(after: &index)
             }
-            text.append("?")
-            let index = (Int(digits) ?? 0) - 1
-            arguments.append(parameters.indices.contains(index) ? Self.argument(parameters[index]) : nil)
+            text.append(UInt8(ascii: "?"))
+            let position = number - 1
+            arguments.append(parameters.indices.contains(position) ? Self.argument(parameters[position]) : nil)
         }
-        return (text, StatementArguments(arguments))
+        return (String(decoding: text, as: UTF8.self), StatementArguments(arguments))
     }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     private static func argument(_ value: SQLValue) -> (any DatabaseValueConvertible)? {
         switch value {
