@@ -11,6 +11,14 @@ import Testing
         #expect(log.lines.map(\.text) == ["First answer.", "A question", "abcde…"])
     }
 
+    @Test func linesAreKeptWithoutTheWhiteSpaceAroundThem() {
+        var log = ConversationLog()
+        log.append(.caller, " \t שלום, אני רוצה תור\u{00A0}\n")
+        log.append(.caller, "\u{2003}\r\n ")  // white space only: no line
+        log.append(.bot, "Hi  there", itemId: "item_1")
+        #expect(log.lines.map(\.text) == ["שלום, אני רוצה תור", "Hi  there"])
+    }
+
     @Test func unheardItemsLeaveNoLine() {
         var log = ConversationLog()
         log.append(.bot, "Never heard", itemId: "item_9")

@@ -20,7 +20,7 @@ public struct ConversationLog: Sendable, Equatable {
     public init(capacity: Int = 60) { self.capacity = capacity }
 
     public mutating func append(_ speaker: Speaker, _ text: String, itemId: String? = nil) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = Self.trimmed(text)
         guard !trimmed.isEmpty else { return }
         if lines.count >= capacity { lines.removeFirst(lines.count - capacity + 1) }
         lines.append(Line(speaker: speaker, text: trimmed, itemId: itemId))
@@ -40,10 +40,17 @@ public struct ConversationLog: Sendable, Equatable {
         if keep > 0 { lines[index].text = String(characters[0..<keep]) + "…" } else { lines.remove(at: index) }
     }
 
+    /// `text` without the white space (Unicode `White_Space`: spaces, tabs, line breaks) at either end,
+    /// without Foundation's bridging (this runs on each of a call's transcripts).
+    static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[first...last])
+    }
+
     /// The conversation as items to create in a fresh model session.
     public var seedItems: [RealtimeItem] {
         lines.map { $0.speaker == .caller ? RealtimeItem.userText($0.text) : RealtimeItem.assistantText($0.text) }
     }
 }
-
-import Foundation
