@@ -135,7 +135,6 @@ extension CallSession {
     /// the model hears what the caller says now and its audio timeline stays continuous with the call's
     /// (its `audio_start_ms` values map back to media time, which barge-in onsets need).
     func sendToModel(_ appendFrame: [UInt8], audioMs: Int, mediaMs frameMediaMs: Int) {
-        modelAudioEndMs = frameMediaMs + audioMs
         if modelReady, let link {
             link.send(appendFrame)
         } else if state != .ended {

@@ -91,7 +91,7 @@ extension CallSession {
                 bargeIn(source: .model, onsetMs: modelSpeechOnsetMs(audioStartMs: started.audioStartMs), nowNs: clock())
             }
         case .inputAudioCommitted:
-            appendPacer.modelEndedTurn(sentEndMs: modelAudioEndMs)
+            appendPacer.modelEndedTurn(sentEndMs: nextAppendMediaMs)
             armResponseTimer()
         case .responseCreated(let created):
             activeResponseId = created.response.id

@@ -54,8 +54,6 @@ public actor CallSession {
     var detector: DetectorStage
     /// How much caller audio each append to the model gathers.
     var appendPacer: AppendPacer
-    /// Media time where the caller audio handed to the model (sent, or buffered until it connects) ends.
-    var modelAudioEndMs = 0
     var egress: EgressStage
     /// The steadiness of this call's sends (`kol_egress_send_jitter_seconds`).
     var egressJitter = EgressJitterMeter()
