@@ -39,10 +39,11 @@ import Testing
         #expect(outcome.failure == nil)
         #expect(outcome.turnLatenciesMs.count >= 2, "the bot answered each turn")
         #expect(outcome.marksEchoed > 0)
-        // Paced at real time plus the lead (200 ms), not bursted at the simulator's 4x speed.
+        // Paced at real time plus the lead (240 ms), not bursted at the simulator's 4x speed.
         let pacing = Self.maxLeadMs(outcome.botArrivals)
         #expect(pacing.longestSpurtMs > 1_000)
-        #expect(pacing.maxAheadMs < 200 + 80, "audio ran \(pacing.maxAheadMs) ms ahead of real time")
+        let leadMs = Double(EngineConfiguration.defaultEgressLeadMs)
+        #expect(pacing.maxAheadMs < leadMs + 80, "audio ran \(pacing.maxAheadMs) ms ahead of real time")
         // The barge-in: clear reached the caller, and the truncation matches what it had played.
         let barge = try #require(outcome.bargeIns.first)
         let truncation = try #require(harness.simulatorLog.truncations.first)

@@ -2,7 +2,8 @@
 /// tuning. A call keeps the settings it started with even if `plugins.yaml` is reloaded meanwhile.
 public struct CallSettings: Sendable {
     public var tenant: TenantConfig
-    /// How far ahead of real-time playout audio is sent to Twilio (ms).
+    /// How far ahead of real-time playout audio is sent to Twilio (ms): once a reply flows, Twilio's
+    /// buffer swings between this less `egressChunkMs` and this.
     public var egressLeadMs: Int
     /// Bound of the egress queue (ms of audio); past it the model's connection is pushed back.
     public var egressQueueMs: Int
@@ -34,7 +35,7 @@ public struct CallSettings: Sendable {
     /// The sample-rate converter of the `pcm24k` model audio path (8 <-> 24 kHz), both directions.
     public var resampler: ResamplerKind
 
-    public init(tenant: TenantConfig, egressLeadMs: Int = 200, egressQueueMs: Int = 4_000, egressChunkMs: Int = 40, modelAppendMs: Int = 20, gatherAppendMs: Int = 100,
+    public init(tenant: TenantConfig, egressLeadMs: Int = 240, egressQueueMs: Int = 4_000, egressChunkMs: Int = 80, modelAppendMs: Int = 20, gatherAppendMs: Int = 100,
                 markIntervalMs: Double = 100,
                 vad: VADConfig = VADConfig(), bargeIn: BargeInConfig = BargeInConfig(), preconnectBufferMs: Int = 2_000, modelSessionMaxAgeMs: Int = 55 * 60_000,
                 responseTimeoutMs: Int = 8_000, recordingPath: String? = nil, resampler: ResamplerKind = .polyphase) {

@@ -54,7 +54,8 @@ struct LoadtestCommand: AsyncParsableCommand {
     var simulatorPort: Int?
     @Option(help: "Sample this engine process's CPU and memory (default: this process when the engine runs in it).")
     var enginePid: Int32?
-    @Option(help: "The engine's egress lead (ms): the prefill left out of jitter figures.") var leadMs = 200.0
+    @Option(help: "The engine's egress lead (ms): the prefill left out of jitter figures (an engine's default: 160 plus its --egress-chunk-ms).")
+    var leadMs = Double(EngineConfiguration.defaultEgressLeadMs)
 
     @Option(help: "Write the JSON report here.") var jsonOut: String?
     @Option(help: "Write the HTML report (SVG plots, no network) here.") var htmlOut: String?

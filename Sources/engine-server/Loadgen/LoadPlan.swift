@@ -17,7 +17,7 @@ struct LoadPlan: Sendable, Codable, Equatable {
     var seed: UInt64
     /// The engine's egress lead (ms): frames within the first `leadMs` of a talk spurt are its prefill
     /// and are left out of the jitter figures.
-    var leadMs: Double = 200
+    var leadMs = Double(EngineConfiguration.defaultEgressLeadMs)
 
     /// The language of call number `index`.
     func language(ofCall index: Int) -> String {
