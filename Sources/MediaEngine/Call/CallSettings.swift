@@ -3,8 +3,15 @@
 public struct CallSettings: Sendable {
     public var tenant: TenantConfig
     /// How far ahead of real-time playout audio is sent to Twilio (ms): once a reply flows, Twilio's
-    /// buffer swings between this less `egressChunkMs` and this.
+    /// buffer swings between this less `egressChunkMs` and this. By default `egressFloorMs` plus
+    /// `egressChunkMs`.
     public var egressLeadMs: Int
+    /// The least audio kept buffered at Twilio while a reply flows, by default (ms): the next chunk goes
+    /// when the buffer has drained to it. What covers the network's jitter on the way to Twilio; `clear`
+    /// empties the buffer whatever its size.
+    public static let egressFloorMs = 160
+    /// Audio per outbound `media` message, by default (ms).
+    public static let defaultEgressChunkMs = 80
     /// Bound of the egress queue (ms of audio); past it the model's connection is pushed back.
     public var egressQueueMs: Int
     /// Audio per outbound `media` message once the lead is reached (ms, a multiple of 20; see
@@ -35,12 +42,12 @@ public struct CallSettings: Sendable {
     /// The sample-rate converter of the `pcm24k` model audio path (8 <-> 24 kHz), both directions.
     public var resampler: ResamplerKind
 
-    public init(tenant: TenantConfig, egressLeadMs: Int = 240, egressQueueMs: Int = 4_000, egressChunkMs: Int = 80, modelAppendMs: Int = 20, gatherAppendMs: Int = 100,
+    public init(tenant: TenantConfig, egressLeadMs: Int? = nil, egressQueueMs: Int = 4_000, egressChunkMs: Int = defaultEgressChunkMs, modelAppendMs: Int = 20, gatherAppendMs: Int = 100,
                 markIntervalMs: Double = 100,
                 vad: VADConfig = VADConfig(), bargeIn: BargeInConfig = BargeInConfig(), preconnectBufferMs: Int = 2_000, modelSessionMaxAgeMs: Int = 55 * 60_000,
                 responseTimeoutMs: Int = 8_000, recordingPath: String? = nil, resampler: ResamplerKind = .polyphase) {
         self.tenant = tenant
-        self.egressLeadMs = egressLeadMs
+        self.egressLeadMs = egressLeadMs ?? Self.egressFloorMs + egressChunkMs
         self.egressQueueMs = egressQueueMs
         self.egressChunkMs = egressChunkMs
         self.modelAppendMs = modelAppendMs

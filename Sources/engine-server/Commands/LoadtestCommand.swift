@@ -54,7 +54,7 @@ struct LoadtestCommand: AsyncParsableCommand {
     var simulatorPort: Int?
     @Option(help: "Sample this engine process's CPU and memory (default: this process when the engine runs in it).")
     var enginePid: Int32?
-    @Option(help: "The engine's egress lead (ms): the prefill left out of jitter figures (an engine's default: 160 plus its --egress-chunk-ms).")
+    @Option(help: "The engine's egress lead (ms): the prefill left out of jitter figures (an engine's: \(CallSettings.egressFloorMs) plus its --egress-chunk-ms).")
     var leadMs = Double(EngineConfiguration.defaultEgressLeadMs)
 
     @Option(help: "Write the JSON report here.") var jsonOut: String?

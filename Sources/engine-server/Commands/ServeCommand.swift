@@ -35,8 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
     var realtimeURL = "wss://api.openai.com/v1/realtime"
     @Option(help: "Seconds calls in progress may take to finish on SIGTERM before they are ended.")
     var drainTimeout = 30
-    @Option(help: "Audio per outbound Twilio media message (ms, multiple of 20): the next one goes when Twilio's buffer has drained to 160 ms; larger means fewer socket writes.")
-    var egressChunkMs = EngineConfiguration.defaultEgressChunkMs
+    @Option(help: "Audio per outbound Twilio media message (ms, multiple of 20): the next one goes when Twilio's buffer has drained to \(CallSettings.egressFloorMs) ms; larger means fewer socket writes.")
+    var egressChunkMs = CallSettings.defaultEgressChunkMs
     @Option(help: "Caller audio per input_audio_buffer.append sent to the model (ms, multiple of 20); larger means fewer socket writes and up to that much later hearing.")
     var modelAppendMs = 20
     @Option(help: "Caller audio one append may gather while the model is not about to act on it (ms, multiple of 20; 20 sends every frame as it comes).")

@@ -58,7 +58,7 @@ final class Engine: Sendable {
         let observer = self.observer
         let writer = storage.writer
         let startedAt = Date()
-        var settings = CallSettings(tenant: tenant, egressLeadMs: configuration.egressLeadMs, egressChunkMs: configuration.egressChunkMs, modelAppendMs: configuration.modelAppendMs,
+        var settings = CallSettings(tenant: tenant, egressChunkMs: configuration.egressChunkMs, modelAppendMs: configuration.modelAppendMs,
                                     gatherAppendMs: configuration.gatherAppendMs,
                                     modelSessionMaxAgeMs: configuration.modelSessionMaxAgeMs, resampler: configuration.resampler)
         let recordingPath = tenant.recording.enabled ? prepareRecording(callSid: callSid, tenant: tenant, startedAt: startedAt) : nil

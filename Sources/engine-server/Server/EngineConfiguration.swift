@@ -24,16 +24,10 @@ struct EngineConfiguration: Sendable {
     /// session at 60 minutes.
     var modelSessionMaxAgeMs: Int = 55 * 60_000
     /// Audio per outbound Twilio `media` message once a reply's lead is buffered (ms, multiple of 20).
-    var egressChunkMs: Int = Self.defaultEgressChunkMs
-    static let defaultEgressChunkMs = 80
-    /// The least audio kept buffered at Twilio while a reply flows (ms): the next chunk goes when the
-    /// buffer has drained to this, so it swings between this and this plus `egressChunkMs`. What
-    /// covers the network's jitter on the way to Twilio; `clear` empties the buffer whatever its size.
-    static let egressFloorMs = 160
-    /// How far ahead of real-time playout a reply's audio is sent (`CallSettings.egressLeadMs`).
-    var egressLeadMs: Int { Self.egressFloorMs + egressChunkMs }
-    /// The lead of an engine on the default chunk (240 ms).
-    static var defaultEgressLeadMs: Int { egressFloorMs + defaultEgressChunkMs }
+    /// The lead is `CallSettings.egressFloorMs` plus this.
+    var egressChunkMs: Int = CallSettings.defaultEgressChunkMs
+    /// The egress lead of an engine on the default chunk (240 ms), for the load generator's judging.
+    static var defaultEgressLeadMs: Int { CallSettings.egressFloorMs + CallSettings.defaultEgressChunkMs }
     /// Caller audio per `input_audio_buffer.append` sent to the model (ms, multiple of 20).
     var modelAppendMs: Int = 20
     /// Caller audio one append may gather while nothing waits on it (ms; `AppendPacer`).
