@@ -91,18 +91,20 @@ struct WebSocketChannelSink: SimulatorEventSink {
     /// are no longer read.
     func fail(code: UInt16, reason: String) {
         guard channel.isActive, !state.value.closeSent else { return }
+        sendCloseThenClose(code: code, reason: reason)
+    }
+
+    /// Echoes the client's close (its code, none if it gave none) and closes the socket once it is written.
+    func echoClose(code: UInt16?) {
+        sendCloseThenClose(code: code, reason: "")
+    }
+
+    /// The close frame, then the socket closes as soon as it is written.
+    private func sendCloseThenClose(code: UInt16?, reason: String) {
         state.value.closeSent = true
         let channel = self.channel
         channel.writeAndFlush(WebSocketServerFrames.close(code: code, reason: reason, allocator: channel.allocator)).whenComplete { _ in
             channel.close(promise: nil)
         }
-    }
-
-    /// Echoes the client's close (its code, none if it gave none) and closes the socket once it is written.
-    func echoClose(code: UInt16?) {
-        state.value.closeSent = true
-        let frame = WebSocketServerFrames.close(code: code, reason: "", allocator: channel.allocator)
-        let channel = self.channel
-        channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
     }
 }

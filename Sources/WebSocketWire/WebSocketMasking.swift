@@ -21,10 +21,11 @@ package enum WebSocketMasking {
             out.storeBytes(of: value, toByteOffset: i, as: UInt64.self)
             i += 8
         }
-        while i < count {
-            let k = i % 4 == 0 ? key.0 : i % 4 == 1 ? key.1 : i % 4 == 2 ? key.2 : key.3
-            out[i] = source[i] ^ k
-            i += 1
+        withUnsafeBytes(of: word) { keyTwice in  // i % 8 indexes it as i % 4 indexes the key
+            while i < count {
+                out[i] = source[i] ^ keyTwice[i % 8]
+                i += 1
+            }
         }
     }
 }

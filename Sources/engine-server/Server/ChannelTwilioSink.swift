@@ -20,17 +20,18 @@ struct ChannelTwilioSink: TwilioSink {
     }
 
     func send(_ message: [UInt8]) {
-        write(WebSocketServerFrames.text, payload: message)
+        let allocator = channel.allocator
+        write(message.withUnsafeBytes { WebSocketServerFrames.frame(WebSocketServerFrames.text, payload: $0, allocator: allocator) })
     }
 
     /// Answers a ping with its payload.
     func pong(_ payload: ByteBuffer) {
-        write(WebSocketServerFrames.pong, payload: Array(payload.readableBytesView))
+        let allocator = channel.allocator
+        write(payload.withUnsafeReadableBytes { WebSocketServerFrames.frame(WebSocketServerFrames.pong, payload: $0, allocator: allocator) })
     }
 
-    private func write(_ opcode: UInt8, payload: [UInt8]) {
-        let allocator = channel.allocator
-        let frame = payload.withUnsafeBytes { WebSocketServerFrames.frame(opcode, payload: $0, allocator: allocator) }
+    /// Writes a whole frame, flushed at the end of this loop tick.
+    private func write(_ frame: ByteBuffer) {
         guard channel.eventLoop.inEventLoop else {
             let closing = self.closing
             channel.eventLoop.execute { [channel] in
