@@ -54,6 +54,38 @@ import Testing
         #expect(next(2_620) == 100, "nothing held: nothing changes")
     }
 
+    /// Silence nobody waits on gathers up to `gatherAppendMs`; the caller's speech at most 100 ms, so the
+    /// model's own `speech_started` is never more than 80 ms late.
+    @Test func speechGathersLessThanSilence() {
+        let speech = Self.detection(speech: true)
+        var pacer = AppendPacer(gatherAppendMs: 200, holdAfterSpeechMs: 1_000)
+        #expect(pacer.waitUpToMs(timestampMs: 0, durationMs: 20, detection: Self.detection(), modelHearsBargeIn: false) == 200)
+        #expect(pacer.waitUpToMs(timestampMs: 20, durationMs: 20, detection: speech, modelHearsBargeIn: false) == AppendPacer.speechGatherMs)
+        #expect(pacer.waitUpToMs(timestampMs: 40, durationMs: 20, detection: Self.detection(), modelHearsBargeIn: false) == 0, "the hold")
+        #expect(pacer.waitUpToMs(timestampMs: 1_040, durationMs: 20, detection: Self.detection(), modelHearsBargeIn: false) == 200, "past it")
+        var small = AppendPacer(gatherAppendMs: 60, holdAfterSpeechMs: 1_000)
+        #expect(small.waitUpToMs(timestampMs: 0, durationMs: 20, detection: speech, modelHearsBargeIn: false) == 60, "never above the option")
+    }
+
+    /// What the call's ingress makes of those limits: the first speech frame after 180 ms of waiting
+    /// silence finds the append due and sends it at once; speech then goes in appends of 100 ms.
+    @Test func theFirstSpeechFrameSendsTheSilenceGatheredBeforeIt() throws {
+        var ingress = try IngressStage(audioPath: .pcmu, maxAppendMs: 200)
+        var pacer = AppendPacer(gatherAppendMs: 200, holdAfterSpeechMs: 1_000)
+        let payload = Array(Base64.encode([UInt8](repeating: 0xFF, count: 160)).utf8)
+        var ready: [Int] = []
+        for (index, isSpeech) in (Array(repeating: false, count: 9) + Array(repeating: true, count: 11)).enumerated() {
+            let t = index * 20
+            try payload.withUnsafeBytes { raw in
+                try ingress.decode(payloadBase64: raw)
+                let wait = pacer.waitUpToMs(timestampMs: t, durationMs: 20, detection: Self.detection(speech: isSpeech), modelHearsBargeIn: false)
+                ingress.gather(payloadBase64: raw, waitUpToMs: wait)
+            }
+            if ingress.appendReady { ready.append(t) }
+        }
+        #expect(ready == [180, 280, 380], "200 ms with the first speech frame, then 100 ms of speech each")
+    }
+
     @Test func twentyOrLessMeansEveryFrameGoesAtOnce() {
         for gather in [0, 20] {
             var pacer = AppendPacer(gatherAppendMs: gather, holdAfterSpeechMs: 500)

@@ -10,20 +10,24 @@
 ///   the bot is answering (a response is active or its audio is still queued or playing), every frame
 ///   goes at once.
 ///
-/// Everything else is audio nobody waits on: silence between turns or while the bot talks (the engine's
-/// own detector decides barge-ins), the silence after a turn the model has already ended (its
-/// `input_audio_buffer.committed`: `modelEndedTurn`), and the caller's speech itself, since the model
-/// cannot end a turn while the caller is still talking and the first frame after the speech brings the
-/// rest with it.
-/// Those frames are gathered into appends of up to `gatherAppendMs`. The model gets the same audio in
-/// the same order, in fewer messages: with 100 ms, five frames take one append.
-///
-/// What may come later, by at most `gatherAppendMs - 20` ms: the model's `speech_started` (when it is
-/// not the barge-in), a turn end the model's VAD finds while the engine's still hears speech (its
-/// silence window then runs on gathered frames), and a server-VAD `idle_timeout_ms` nudge.
+/// Everything else is audio nobody waits on, gathered so the model gets the same audio in the same
+/// order in fewer messages:
+/// - the caller's speech itself, since the model cannot end a turn while the caller is still talking
+///   and the first frame after the speech brings the rest with it: appends of up to
+///   `speechGatherMs` (100 ms, five frames). What may come later, by at most 80 ms: the model's
+///   `speech_started` (when it is not the barge-in; the first speech frame finds any silence gathered
+///   before it already due, and sends it) and a turn end the model's VAD finds while the engine's
+///   still hears speech (its silence window then runs on gathered frames);
+/// - silence between turns or while the bot talks (the engine's own detector decides barge-ins), and
+///   the silence after a turn the model has already ended (its `input_audio_buffer.committed`:
+///   `modelEndedTurn`): appends of up to `gatherAppendMs` (200 ms by default, ten frames). What may
+///   come later, by at most `gatherAppendMs - 20` ms: a server-VAD `idle_timeout_ms` nudge.
 public struct AppendPacer: Sendable {
-    /// Largest gathered append (ms); 20 or less sends every frame as it comes.
+    /// Largest gathered append (ms), of silence nobody waits on; 20 or less sends every frame as it
+    /// comes.
     public let gatherAppendMs: Int
+    /// Largest gathered append (ms) of the caller's speech (less when `gatherAppendMs` is).
+    public static let speechGatherMs = 100
     /// After the last speech, frames go one by one for this long (ms).
     public let holdAfterSpeechMs: Int
     /// A turn the model ends counts as the end of the engine's last speech only when that speech ended
@@ -57,7 +61,8 @@ public struct AppendPacer: Sendable {
     }
 
     /// How much audio (ms) the append that takes the frame starting at `timestampMs` may gather: 0 when
-    /// the frame must go at once, `gatherAppendMs` when it may wait.
+    /// the frame must go at once, `speechGatherMs` for speech and `gatherAppendMs` for silence that may
+    /// wait (never more than `gatherAppendMs`).
     ///
     /// - Parameters:
     ///   - detection: what the engine's detectors decided about the frame.
@@ -67,7 +72,8 @@ public struct AppendPacer: Sendable {
         if detection.isSpeech { lastSpeechEndMs = timestampMs + durationMs }
         if modelHearsBargeIn { return 0 }
         if !detection.isSpeech, let last = lastSpeechEndMs, timestampMs + durationMs - last <= holdAfterSpeechMs { return 0 }
-        return gatherAppendMs > 20 ? gatherAppendMs : 0
+        guard gatherAppendMs > 20 else { return 0 }
+        return detection.isSpeech ? min(gatherAppendMs, Self.speechGatherMs) : gatherAppendMs
     }
 
     /// The model ended the caller's turn (`input_audio_buffer.committed`) when it had been sent the

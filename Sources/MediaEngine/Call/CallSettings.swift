@@ -21,8 +21,10 @@ public struct CallSettings: Sendable {
     /// `IngressStage.appendEveryMs`).
     public var modelAppendMs: Int
     /// Caller audio one append may gather while nothing waits on it (ms; 20 sends every frame as it
-    /// comes; see `AppendPacer`).
+    /// comes; the caller's speech gathers at most `AppendPacer.speechGatherMs`; see `AppendPacer`).
     public var gatherAppendMs: Int
+    /// The default of `gatherAppendMs` (ms): ten frames of silence per append.
+    public static let defaultGatherAppendMs = 200
     /// Minimum audio between two marks (ms).
     public var markIntervalMs: Double
     /// The engine's voice activity detector.
@@ -42,7 +44,7 @@ public struct CallSettings: Sendable {
     /// The sample-rate converter of the `pcm24k` model audio path (8 <-> 24 kHz), both directions.
     public var resampler: ResamplerKind
 
-    public init(tenant: TenantConfig, egressLeadMs: Int? = nil, egressQueueMs: Int = 4_000, egressChunkMs: Int = defaultEgressChunkMs, modelAppendMs: Int = 20, gatherAppendMs: Int = 100,
+    public init(tenant: TenantConfig, egressLeadMs: Int? = nil, egressQueueMs: Int = 4_000, egressChunkMs: Int = defaultEgressChunkMs, modelAppendMs: Int = 20, gatherAppendMs: Int = defaultGatherAppendMs,
                 markIntervalMs: Double = 100,
                 vad: VADConfig = VADConfig(), bargeIn: BargeInConfig = BargeInConfig(), preconnectBufferMs: Int = 2_000, modelSessionMaxAgeMs: Int = 55 * 60_000,
                 responseTimeoutMs: Int = 8_000, recordingPath: String? = nil, resampler: ResamplerKind = .polyphase) {

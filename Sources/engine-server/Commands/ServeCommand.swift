@@ -39,8 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
     var egressChunkMs = CallSettings.defaultEgressChunkMs
     @Option(help: "Caller audio per input_audio_buffer.append sent to the model (ms, multiple of 20); larger means fewer socket writes and up to that much later hearing.")
     var modelAppendMs = 20
-    @Option(help: "Caller audio one append may gather while the model is not about to act on it (ms, multiple of 20; 20 sends every frame as it comes).")
-    var gatherAppendMs = 100
+    @Option(help: "Caller audio one append may gather while the model is not about to act on it (ms, multiple of 20; 20 sends every frame as it comes; the caller's speech gathers at most \(AppendPacer.speechGatherMs) ms).")
+    var gatherAppendMs = CallSettings.defaultGatherAppendMs
     @Option(help: "Where tasks run: nio (the calls' tasks on NIO's event loops, no thread switch between a socket and its call) or swift-pool (Swift's own thread pool).")
     var executor: TaskExecutorChoice = .nio
     @Option(help: "Sample-rate converter of pcm24k tenants' audio: \(ResamplerKind.spellings).")

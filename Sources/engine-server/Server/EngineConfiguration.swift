@@ -31,7 +31,7 @@ struct EngineConfiguration: Sendable {
     /// Caller audio per `input_audio_buffer.append` sent to the model (ms, multiple of 20).
     var modelAppendMs: Int = 20
     /// Caller audio one append may gather while nothing waits on it (ms; `AppendPacer`).
-    var gatherAppendMs: Int = 100
+    var gatherAppendMs: Int = CallSettings.defaultGatherAppendMs
     /// The sample-rate converter of `pcm24k` tenants' calls (8 <-> 24 kHz); `--resampler`.
     var resampler: ResamplerKind = .polyphase
 
