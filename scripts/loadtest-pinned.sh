@@ -6,8 +6,8 @@
 #   scripts/loadtest-pinned.sh [loadtest options...]      e.g.
 #   scripts/loadtest-pinned.sh --calls 200 --concurrency 200 --rate 20 --duration-s 60 --mix talk=1
 #
-# Environment: ENGINE_ARGS (extra `serve` options, e.g. "--egress-chunk-ms 60": the callers then judge
-# pacing against that engine's lead, 160 ms plus the chunk), AUDIO_PATH (pcmu or
+# Environment: ENGINE_ARGS (extra `serve` options, e.g. "--egress-chunk-ms 60": the callers read that
+# engine's egress lead from its /metrics and judge its pacing against it), AUDIO_PATH (pcmu or
 # pcm24k, default pcmu), BIN (a built engine-server, default .build/release/engine-server, built if
 # missing), OUT (report prefix, default ./loadtest-<time>). Listens on loopback only.
 set -euo pipefail
@@ -33,7 +33,5 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 echo "engine pid $ENGINE_PID on core 0 (serve ${ENGINE_ARGS:-}); callers and simulator on core 1" >&2
-LEAD_ARGS=()
-if [[ ${ENGINE_ARGS:-} =~ --egress-chunk-ms[[:space:]=]+([0-9]+) ]]; then LEAD_ARGS=(--lead-ms $((160 + BASH_REMATCH[1]))); fi
-taskset -c 1 "$BIN" loadtest "${LEAD_ARGS[@]}" --url "http://127.0.0.1:$ENGINE_PORT" --simulator-port "$SIM_PORT" \
+taskset -c 1 "$BIN" loadtest --url "http://127.0.0.1:$ENGINE_PORT" --simulator-port "$SIM_PORT" \
     --engine-pid "$ENGINE_PID" --audio-path "$AUDIO_PATH" --json-out "$OUT.json" --html-out "$OUT.html" "$@"

@@ -12,6 +12,8 @@ public struct CallSettings: Sendable {
     public static let egressFloorMs = 160
     /// Audio per outbound `media` message, by default (ms).
     public static let defaultEgressChunkMs = 80
+    /// The lead of egress chunks of `chunkMs`, unless set otherwise: `egressFloorMs` plus one chunk (ms).
+    public static func egressLeadMs(chunkMs: Int) -> Int { egressFloorMs + chunkMs }
     /// Bound of the egress queue (ms of audio); past it the model's connection is pushed back.
     public var egressQueueMs: Int
     /// Audio per outbound `media` message once the lead is reached (ms, a multiple of 20; see
@@ -49,7 +51,7 @@ public struct CallSettings: Sendable {
                 vad: VADConfig = VADConfig(), bargeIn: BargeInConfig = BargeInConfig(), preconnectBufferMs: Int = 2_000, modelSessionMaxAgeMs: Int = 55 * 60_000,
                 responseTimeoutMs: Int = 8_000, recordingPath: String? = nil, resampler: ResamplerKind = .polyphase) {
         self.tenant = tenant
-        self.egressLeadMs = egressLeadMs ?? Self.egressFloorMs + egressChunkMs
+        self.egressLeadMs = egressLeadMs ?? Self.egressLeadMs(chunkMs: egressChunkMs)
         self.egressQueueMs = egressQueueMs
         self.egressChunkMs = egressChunkMs
         self.modelAppendMs = modelAppendMs

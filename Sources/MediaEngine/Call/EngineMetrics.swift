@@ -10,6 +10,14 @@ public enum EngineMetrics {
     public static let callsActiveLabel = "kol_calls_active"
     /// Calls registered since the process started.
     public static let callsStartedLabel = "kol_calls_started_total"
+    /// How far ahead of playout the engine keeps a reply's audio at Twilio (`CallSettings.egressLeadMs`),
+    /// so a load generator judges the engine's pacing against the lead it really runs with.
+    public static let egressLeadLabel = "kol_egress_lead_seconds"
+
+    /// Publishes the engine's egress lead (ms).
+    public static func publishEgressLead(ms: Int) {
+        Gauge(label: egressLeadLabel).record(Double(ms) / 1000)
+    }
 
     /// Creates every metric now, so an exporter shows them (at zero) before the first call. Call right
     /// after bootstrapping the backend.

@@ -54,8 +54,8 @@ struct LoadtestCommand: AsyncParsableCommand {
     var simulatorPort: Int?
     @Option(help: "Sample this engine process's CPU and memory (default: this process when the engine runs in it).")
     var enginePid: Int32?
-    @Option(help: "The engine's egress lead (ms): the prefill left out of jitter figures (an engine's: \(CallSettings.egressFloorMs) plus its --egress-chunk-ms).")
-    var leadMs = Double(EngineConfiguration.defaultEgressLeadMs)
+    @Option(help: "The engine's egress lead (ms): the prefill left out of jitter figures (default: what the engine at --url publishes at /metrics, else \(EngineConfiguration.defaultEgressLeadMs), an engine's on the defaults).")
+    var leadMs: Double?
 
     @Option(help: "Write the JSON report here.") var jsonOut: String?
     @Option(help: "Write the HTML report (SVG plots, no network) here.") var htmlOut: String?
@@ -101,11 +101,12 @@ struct LoadtestCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "kol-loadtest")
         logger.logLevel = verbose ? .info : .error
+        let lead = await EngineEgressLead.resolve(option: leadMs, engineURL: url)
         let plan: LoadPlan
         let clips: LoadClips
         do {
             plan = LoadPlan(calls: calls, concurrency: concurrency, ratePerSecond: rate, durationSeconds: durationSeconds,
-                            mix: try CallMix(parsing: mix), language: language, seed: seed, leadMs: leadMs)
+                            mix: try CallMix(parsing: mix), language: language, seed: seed, leadMs: lead.ms)
             clips = try LoadClips(try SpeechClips.bundled())
         } catch {
             throw CommandFailure.exit("\(error)")
@@ -137,6 +138,7 @@ struct LoadtestCommand: AsyncParsableCommand {
         var report = LoadReport(plan: plan, target: run.target, wallSeconds: wallSeconds, tally: collector.tally,
                                 timeline: monitor.timeline, truncations: truncations, breakdown: breakdown?.report)
         report.engineSendJitter = EngineSendJitter(before: jitterBefore, after: jitterAfter)
+        report.target.egressLeadFrom = lead.source
         print(SummaryTable.render(report))
         do {
             if let jsonOut { try report.json().write(to: URL(fileURLWithPath: jsonOut)) }

@@ -76,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
             _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
         let metrics = MetricsExport.bootstrap()  // before the first call creates its metrics
+        EngineMetrics.publishEgressLead(ms: CallSettings.egressLeadMs(chunkMs: egressChunkMs))
         var logger = Logger(label: "kol")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let directory: TenantDirectory

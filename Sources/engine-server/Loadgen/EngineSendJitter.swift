@@ -48,13 +48,7 @@ struct EngineSendJitter: Sendable, Codable, Equatable {
 
     /// The engine's buckets now; empty when it has no `/metrics` or the histogram (an older engine).
     static func scrape(engineURL: String) async -> Buckets {
-        do {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: engineURL + "/metrics"), timeout: .seconds(5))
-            guard response.status == .ok else { return [:] }
-            return buckets(inExposition: String(buffer: try await response.body.collect(upTo: 4 << 20)))
-        } catch {
-            return [:]
-        }
+        await EngineMetricsText.scrape(engineURL: engineURL).map(buckets(inExposition:)) ?? [:]
     }
 
     /// "p50 ≤ 0.5 ms, p95 ≤ 2 ms, p99 ≤ 5 ms over 12345 messages".
@@ -62,5 +56,19 @@ struct EngineSendJitter: Sendable, Codable, Equatable {
         let largest = SVGChart.label(MetricsExport.sendJitterBucketsMs.last ?? 0)  // the engine's bucket layout
         func bound(_ ms: Double?) -> String { ms.map { "≤ \(SVGChart.label($0)) ms" } ?? "> \(largest) ms" }
         return "p50 \(bound(p50AtMostMs)), p95 \(bound(p95AtMostMs)), p99 \(bound(p99AtMostMs)) over \(count) messages"
+    }
+}
+
+/// An engine's `GET /metrics` text; nil when it does not answer 200 within `timeout` (the HTTP client
+/// keeps retrying a refused connection until then).
+enum EngineMetricsText {
+    static func scrape(engineURL: String, timeout: TimeAmount = .seconds(5)) async -> String? {
+        do {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: engineURL + "/metrics"), timeout: timeout)
+            guard response.status == .ok else { return nil }
+            return String(buffer: try await response.body.collect(upTo: 4 << 20))
+        } catch {
+            return nil
+        }
     }
 }

@@ -41,6 +41,8 @@ struct LoadTarget: Sendable, Codable, Equatable {
     var enginePid: Int32?
     /// The engine's sample-rate converter, when known and used (pcm24k tenants).
     var resampler: String? = nil
+    /// Where the plan's `leadMs` came from.
+    var egressLeadFrom: EngineEgressLead.Source? = nil
 }
 
 /// A load test that cannot run as asked; the message says what to change.

@@ -27,7 +27,7 @@ struct EngineConfiguration: Sendable {
     /// The lead is `CallSettings.egressFloorMs` plus this.
     var egressChunkMs: Int = CallSettings.defaultEgressChunkMs
     /// The egress lead of an engine on the default chunk (240 ms), for the load generator's judging.
-    static var defaultEgressLeadMs: Int { CallSettings.egressFloorMs + CallSettings.defaultEgressChunkMs }
+    static var defaultEgressLeadMs: Int { CallSettings.egressLeadMs(chunkMs: CallSettings.defaultEgressChunkMs) }
     /// Caller audio per `input_audio_buffer.append` sent to the model (ms, multiple of 20).
     var modelAppendMs: Int = 20
     /// Caller audio one append may gather while nothing waits on it (ms; `AppendPacer`).

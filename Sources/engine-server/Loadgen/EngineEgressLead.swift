@@ -1,0 +1,37 @@
+import MediaEngine
+import NIOCore
+
+/// The egress lead the callers judge an engine's pacing against (`LoadPlan.leadMs`): `--lead-ms` when
+/// given; else, for an engine at a URL, the lead it publishes at `GET /metrics`
+/// (`kol_egress_lead_seconds`, its floor plus its `--egress-chunk-ms`); else that of an engine on the
+/// defaults (the in-process engine, or an engine without the gauge).
+struct EngineEgressLead: Sendable, Equatable {
+    enum Source: String, Sendable, Codable {
+        case option = "--lead-ms"
+        case engine = "the engine's /metrics"
+        case engineDefault = "the default engine's"
+    }
+
+    var ms: Double
+    var source: Source
+
+    static func resolve(option: Double?, engineURL: String?) async -> EngineEgressLead {
+        if let option { return EngineEgressLead(ms: option, source: .option) }
+        if let engineURL, let text = await EngineMetricsText.scrape(engineURL: engineURL, timeout: .seconds(2)),
+           let seconds = gaugeSeconds(inExposition: text) {
+            return EngineEgressLead(ms: (seconds * 1000).rounded(), source: .engine)
+        }
+        return EngineEgressLead(ms: Double(EngineConfiguration.defaultEgressLeadMs), source: .engineDefault)
+    }
+
+    /// The gauge's value (s) in a Prometheus text exposition; nil when it is absent or not a positive number.
+    static func gaugeSeconds(inExposition text: String) -> Double? {
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 2, fields[0] == EngineMetrics.egressLeadLabel else { continue }
+            guard let value = Double(fields[1]), value.isFinite, value > 0 else { return nil }
+            return value
+        }
+        return nil
+    }
+}
