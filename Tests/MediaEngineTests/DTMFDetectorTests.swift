@@ -311,3 +311,61 @@ import Testing
         #expect(stats.confirmedBlocks == 0)
     }
 }
+
+/// Blocks too quiet to hold a tone are decided without the filters, and with exactly their verdict.
+@Suite struct DTMFQuietBlockTests {
+    /// Runs `audio` in 20 ms frames; returns the events and the statistics.
+    static func run(_ audio: [Int16]) throws -> (events: [DTMFEvent], statistics: DTMFDetector.Statistics) {
+        var detector = try DTMFDetector()
+        return (detector.process(audio, timestampMs: 0), detector.statistics)
+    }
+
+    @Test func silenceAndQuietLineNoiseSkipTheFilters() throws {
+        let silence = try Self.run([Int16](repeating: 0, count: 8_000))
+        #expect(silence.statistics.blocks == 78)
+        #expect(silence.statistics.quietBlocks == 78)
+        #expect(silence.statistics.rejectedByLevel == 78)
+        let noise = try Self.run(TestAudio.scaledNoise(TestAudio.lineNoise(count: 8_000, seed: 5), levelDbfs: -60))
+        #expect(noise.statistics.quietBlocks == noise.statistics.blocks)
+        let loud = try Self.run(TestAudio.scaledNoise(TestAudio.lineNoise(count: 8_000, seed: 5), levelDbfs: -40))
+        #expect(loud.statistics.quietBlocks == 0, "noise at -40 dBFS could hide a tone at the lowest level: filtered")
+    }
+
+    /// The quiet check never changes a verdict: speech, line noise from -70 to -30 dBFS, and every key
+    /// from -45 dBm0 (rejected) to -10 dBm0 (accepted), in frames of 160, 137 and 320 samples, give the
+    /// same events, tone onsets and statistics with it as with the filters run on every block.
+    @Test func skippingQuietBlocksChangesNoVerdict() throws {
+        var signals: [[Int16]] = [TestAudio.trimmed(try TestAudio.speech("שלום, אני רוצה לקבוע תור למחר בבוקר", voice: "he"))]
+        for level in [-70.0, -60, -55, -52, -50, -48, -45, -40, -30] {
+            signals.append(TestAudio.scaledNoise(TestAudio.lineNoise(count: 16_000, seed: 3), levelDbfs: level))
+        }
+        for dbm0 in [-45.0, -40, -39, -38, -37, -36, -30, -10] {
+            for digit in DTMFDigit.allCases {
+                let tone = DTMFDetectorTests.pair(digit, ms: 60, rowDbm0: dbm0, columnDbm0: dbm0 - 1)
+                signals.append(DTMFDetectorTests.phoneLine(DTMFDetectorTests.pcm(
+                    DTMFDetectorTests.silence(ms: 33) + tone + DTMFDetectorTests.silence(ms: 70))))
+            }
+        }
+        var skipped = 0
+        for audio in signals {
+            for frame in [160, 137, 320] {
+                var fast = try DTMFDetector(), full = try DTMFDetector(configuration: .init(), skipsQuietBlocks: false)
+                var start = 0
+                while start < audio.count {
+                    let end = min(audio.count, start + frame)
+                    let (a, b) = audio[start..<end].withUnsafeBufferPointer {
+                        (fast.process($0, timestampMs: start / 8), full.process($0, timestampMs: start / 8))
+                    }
+                    #expect(a == b && fast.toneOnsetMs == full.toneOnsetMs, "at \(start) in frames of \(frame)")
+                    start = end
+                }
+                var statistics = fast.statistics
+                skipped += statistics.quietBlocks
+                statistics.quietBlocks = 0
+                #expect(statistics == full.statistics)
+                #expect(full.statistics.quietBlocks == 0)
+            }
+        }
+        #expect(skipped > 0)
+    }
+}

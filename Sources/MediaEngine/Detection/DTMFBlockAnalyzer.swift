@@ -8,10 +8,13 @@ import Darwin
 /// 12.75 ms (102 samples at 8 kHz), and the per-block decision whether the block holds one clean
 /// DTMF pair.
 ///
-/// Filters run on the 8 DTMF frequencies and on their second harmonics, all in one `SIMD16<Float>`
-/// recursion per sample; the fundamentals are also sampled at the half block, and the signal energy
-/// is summed per quarter block. At the end of a block:
+/// Samples are kept and their energy summed per quarter block as they come. At the end of a block:
 ///
+/// 0. A block whose energy is too low for any tone in it to pass the level screen is rejected by
+///    level at once (exactly the verdict the filters would give: the line's silence and quiet noise).
+///    Otherwise the filters run over it, on the 8 DTMF frequencies and on their second harmonics,
+///    all in one `SIMD16<Float>` recursion per sample; the fundamentals are also sampled at the half
+///    block.
 /// 1. Screening (every block, cheap): strongest row and column, their level, twist, their share of
 ///    the block's energy, and whether the energy is the same in all four quarters of the block.
 /// 2. Tone model (only for a block that passes screening right after a block that screened as the
@@ -33,6 +36,8 @@ struct DTMFBlockAnalyzer: Sendable {
         var confirmed: Bool
         /// The first check that failed, if any.
         var rejection: DTMFDetector.Check?
+        /// The block was too quiet to hold a tone: rejected by level without running the filters.
+        var quiet = false
     }
 
     /// Samples per block.
@@ -60,7 +65,12 @@ struct DTMFBlockAnalyzer: Sendable {
     private let maximumDeviation: Double            // fraction
     private let groupRejection, harmonicRejection: Double  // power ratios (residual / tone)
 
-    // Running state of the current block.
+    /// Block energy (sum of squared samples) under which no tone in the block can pass the level
+    /// screen: the filters are not run (see `finishBlock`).
+    private let quietBlockEnergy: Double
+
+    // Running state of the current block: its samples (filtered at its end), the filters' states.
+    private var block: [Int16]
     private var s1 = SIMD16<Float>(), s2 = SIMD16<Float>()
     private var halfS1 = SIMD8<Float>(), halfS2 = SIMD8<Float>()
     /// Sum of squared samples in each quarter of the block (quarters end at k * N / 4, k = 1...4).
@@ -73,7 +83,7 @@ struct DTMFBlockAnalyzer: Sendable {
     private var previousRe = SIMD8<Double>(), previousIm = SIMD8<Double>()
     private var previousPair = -1
 
-    init(configuration: DTMFDetector.Configuration) {
+    init(configuration: DTMFDetector.Configuration, skipsQuietBlocks: Bool = true) {
         let rate = Double(configuration.sampleRate)
         blockLength = 102 * configuration.sampleRate / 8000
         halfLength = blockLength / 2
@@ -116,44 +126,73 @@ struct DTMFBlockAnalyzer: Sendable {
         maximumDeviation = configuration.maximumFrequencyDeviationPercent / 100
         groupRejection = pow(10, -configuration.minimumGroupRejectionDb / 10)
         harmonicRejection = pow(10, -configuration.minimumHarmonicRejectionDb / 10)
+        // A filter's |P|^2 is at most N times the block's energy E (Cauchy-Schwarz), so a tone's
+        // amplitude^2 as the screen reads it, 4 |P|^2 / N^2, is at most 4 E / N. Below the screen's
+        // floor by that bound, with 3 dB to spare for the filters' float rounding: -53 dBFS RMS at the
+        // default -36 dBm0 lowest level, the line's silence and quiet noise.
+        quietBlockEnergy = skipsQuietBlocks ? screenLevelAmplitude2 * n / 4 / 2 : 0
+        block = [Int16](repeating: 0, count: blockLength)
     }
 
     /// True when a whole block has been consumed and `finishBlock` must run before more samples.
     var isBlockComplete: Bool { fill == blockLength }
 
-    /// Runs the filters over `samples[start...]` up to the next quarter-block boundary and returns
-    /// how many samples were consumed (at least one when any remain).
+    /// Takes `samples[start...]` into the block up to the next quarter-block boundary, summing their
+    /// energy, and returns how many samples were consumed (at least one when any remain).
     @inline(__always)
     mutating func consume(_ samples: UnsafeBufferPointer<Int16>, from start: Int) -> Int {
         let end = (quarter + 1) * blockLength / 4
         let take = min(end - fill, samples.count - start)
-        var a = s1, b = s2, e: Float = 0
+        var e: Float = 0
+        let offset = fill - start
+        block.withUnsafeMutableBufferPointer { block in
+            for index in start..<(start + take) {
+                let sample = samples[index]
+                block[offset + index] = sample
+                let x = Float(sample)
+                e += x * x
+            }
+        }
+        quarterEnergy[quarter] += e
+        fill += take
+        if fill == end { quarter += 1 }
+        return take
+    }
+
+    /// Runs the sixteen Goertzel filters over the whole block, keeping the fundamentals' states at
+    /// the half block.
+    private mutating func runFilters() {
+        var a = SIMD16<Float>(), b = SIMD16<Float>()
         let c = coefficients
-        for index in start..<(start + take) {
-            let x = Float(samples[index])
-            let next = c * a + (SIMD16(repeating: x) - b)
-            b = a
-            a = next
-            e += x * x
+        block.withUnsafeBufferPointer { block in
+            for index in 0..<halfLength {
+                let next = c * a + (SIMD16(repeating: Float(block[index])) - b)
+                b = a
+                a = next
+            }
+            halfS1 = a.lowHalf
+            halfS2 = b.lowHalf
+            for index in halfLength..<blockLength {
+                let next = c * a + (SIMD16(repeating: Float(block[index])) - b)
+                b = a
+                a = next
+            }
         }
         s1 = a
         s2 = b
-        quarterEnergy[quarter] += e
-        fill += take
-        if fill == end {
-            if fill == halfLength {
-                halfS1 = a.lowHalf
-                halfS2 = b.lowHalf
-            }
-            quarter += 1
-        }
-        return take
     }
 
     /// Decides on the completed block and starts the next one. A block that screens as `heldDigit`
     /// (a key already reported and still held, where only screening matters) skips the tone model.
     mutating func finishBlock(heldDigit: DTMFDigit?) -> Verdict {
         defer { clearBlock() }
+        // Too quiet for any tone to pass the level screen: the verdict the filters would give, without
+        // them. (The previous block's DFT values are only read after a block that screened as a pair.)
+        if Double(quarterEnergy.sum()) < quietBlockEnergy {
+            previousPair = -1
+            return Verdict(digit: nil, confirmed: false, rejection: .level, quiet: true)
+        }
+        runFilters()
         let n = Double(blockLength)
         let a = SIMD8<Double>(s1.lowHalf), b = SIMD8<Double>(s2.lowHalf)
         let re = a * cosLast - b * cosFull
@@ -252,8 +291,6 @@ struct DTMFBlockAnalyzer: Sendable {
     }
 
     private mutating func clearBlock() {
-        s1 = .zero
-        s2 = .zero
         quarterEnergy = .zero
         quarter = 0
         fill = 0

@@ -17,7 +17,8 @@
 /// what the pair itself leaks there. Two such blocks in a row (three or more for longer minimum
 /// durations) make a key press.
 ///
-/// Cost: no heap allocation in `process`; the per-sample work is one 16-lane multiply-add recursion.
+/// Cost: no heap allocation in `process`; the per-sample work is one 16-lane multiply-add recursion,
+/// run at the end of each block, and skipped for a block too quiet to hold a tone.
 /// One detector per call and direction; it is a value type, so copies are independent.
 public struct DTMFDetector: Sendable {
     /// The checks a block can fail, for `Statistics`.
@@ -51,6 +52,9 @@ public struct DTMFDetector: Sendable {
         public var rejectedBySecondHarmonic = 0
         /// Blocks that held a DTMF pair by every check.
         public var confirmedBlocks = 0
+        /// Blocks too quiet for any tone to pass the level check, decided without running the filters
+        /// (also counted in `rejectedByLevel`): the line's silence and quiet noise.
+        public var quietBlocks = 0
         /// Key presses reported.
         public var events = 0
 
@@ -111,9 +115,14 @@ public struct DTMFDetector: Sendable {
 
     /// Throws `ConfigurationError` for a sample rate or value it cannot work with.
     public init(configuration: Configuration = Configuration()) throws(ConfigurationError) {
+        try self.init(configuration: configuration, skipsQuietBlocks: true)
+    }
+
+    /// `skipsQuietBlocks: false` runs the filters on every block (for tests: the verdicts are the same).
+    init(configuration: Configuration, skipsQuietBlocks: Bool) throws(ConfigurationError) {
         try configuration.validate()
         self.configuration = configuration
-        analyzer = DTMFBlockAnalyzer(configuration: configuration)
+        analyzer = DTMFBlockAnalyzer(configuration: configuration, skipsQuietBlocks: skipsQuietBlocks)
         let blockMs = Double(analyzer.blockLength) * 1000 / Double(configuration.sampleRate)
         // A tone of D ms always fills floor(D / block) - 1 whole blocks; at least 2, which the
         // frequency measurement needs (it compares consecutive blocks).
@@ -187,6 +196,7 @@ public struct DTMFDetector: Sendable {
         statistics.blocks += 1
         if let check = verdict.rejection { statistics.count(check) }
         if verdict.confirmed { statistics.confirmedBlocks += 1 }
+        if verdict.quiet { statistics.quietBlocks += 1 }
 
         if let digit = verdict.digit {
             if verdict.confirmed && candidate == digit {
