@@ -27,9 +27,9 @@ struct EngineEgressLeadTests {
     @Test func theOptionWinsAndAnEngineThatDoesNotAnswerGetsTheDefault() async {
         let given = await EngineEgressLead.resolve(option: 300, engineURL: "http://127.0.0.1:1")
         #expect(given == EngineEgressLead(ms: 300, source: .option))
-        let unreachable = await EngineEgressLead.resolve(option: nil, engineURL: "http://127.0.0.1:1")
-        #expect(unreachable == EngineEgressLead(ms: Double(EngineConfiguration.defaultEgressLeadMs), source: .engineDefault))
+        let unreachable = await EngineEgressLead.resolve(option: nil, engineURL: "http://127.0.0.1:1/")
+        #expect(unreachable == EngineEgressLead(ms: Double(EngineConfiguration.defaultEgressLeadMs), source: .assumed))
         let inProcess = await EngineEgressLead.resolve(option: nil, engineURL: nil)
-        #expect(inProcess.source == .engineDefault)
+        #expect(inProcess == EngineEgressLead(ms: Double(EngineConfiguration.defaultEgressLeadMs), source: .inProcess))
     }
 }

@@ -14,10 +14,12 @@
 /// order in fewer messages:
 /// - the caller's speech itself, since the model cannot end a turn while the caller is still talking
 ///   and the first frame after the speech brings the rest with it: appends of up to
-///   `speechGatherMs` (100 ms, five frames). What may come later, by at most 80 ms: the model's
-///   `speech_started` (when it is not the barge-in; the first speech frame finds any silence gathered
-///   before it already due, and sends it) and a turn end the model's VAD finds while the engine's
-///   still hears speech (its silence window then runs on gathered frames);
+///   `speechGatherMs` (100 ms, five frames). What may come later, by at most 80 ms after the engine's
+///   VAD judges a frame speech: the model's `speech_started` (when it is not the barge-in; the first
+///   speech frame finds any silence gathered before it due once the append holds 100 ms, and sends
+///   it) and a turn end the model's VAD finds while the engine's still hears speech (its silence
+///   window then runs on gathered frames). Sound the model may take for speech but the engine's VAD
+///   does not (too soft, or too short to count) is gathered as silence;
 /// - silence between turns or while the bot talks (the engine's own detector decides barge-ins), and
 ///   the silence after a turn the model has already ended (its `input_audio_buffer.committed`:
 ///   `modelEndedTurn`): appends of up to `gatherAppendMs` (200 ms by default, ten frames). What may

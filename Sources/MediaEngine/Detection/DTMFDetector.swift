@@ -17,8 +17,9 @@
 /// what the pair itself leaks there. Two such blocks in a row (three or more for longer minimum
 /// durations) make a key press.
 ///
-/// Cost: no heap allocation in `process`; the per-sample work is one 16-lane multiply-add recursion,
-/// run at the end of each block, and skipped for a block too quiet to hold a tone.
+/// Cost: no heap allocation in `process` (a copy of a detector makes its own 12.75 ms sample buffer on
+/// its first frame); the per-sample work is one 16-lane multiply-add recursion, run at the end of each
+/// block, and skipped for a block too quiet to hold a tone.
 /// One detector per call and direction; it is a value type, so copies are independent.
 public struct DTMFDetector: Sendable {
     /// The checks a block can fail, for `Statistics`.

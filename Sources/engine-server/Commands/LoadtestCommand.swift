@@ -102,6 +102,12 @@ struct LoadtestCommand: AsyncParsableCommand {
         var logger = Logger(label: "kol-loadtest")
         logger.logLevel = verbose ? .info : .error
         let lead = await EngineEgressLead.resolve(option: leadMs, engineURL: url)
+        if lead.source == .assumed, let url {
+            FileHandle.standardError.write(Data("""
+                loadtest: \(url) publishes no \(EngineMetrics.egressLeadLabel) at /metrics; judging its pacing against \
+                \(Int(lead.ms)) ms, a default engine's lead (give --lead-ms if it runs another --egress-chunk-ms)\n
+                """.utf8))
+        }
         let plan: LoadPlan
         let clips: LoadClips
         do {

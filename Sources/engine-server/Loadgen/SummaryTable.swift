@@ -15,7 +15,7 @@ enum SummaryTable {
         lines.append("  target: \(target.mode) engine at \(target.engineURL)"
             + (target.thinkTimeMs.map { ", simulator think time \($0) ms" } ?? "")
             + (target.enginePid.map { ", engine pid \($0)" } ?? "")
-            + (target.egressLeadFrom.map { ", egress lead \(Int(plan.leadMs.rounded())) ms (from \($0.rawValue))" } ?? ""))
+            + (target.egressLeadFrom.map { ", egress lead \(Int(plan.leadMs.rounded())) ms (\($0))" } ?? ""))
         let c = report.calls
         lines.append(String(format: "  calls: placed %d, finished %d, failed %d, rejected %d, cut short by the hard stop %d, peak concurrent %d, %.0f call-seconds in %.1f s",
                             c.placed, c.finished, c.failed, c.rejected, c.cutShort, c.peakConcurrent, c.callSeconds, report.wallSeconds))

@@ -6,7 +6,7 @@ import Prometheus
 
 /// The engine's metrics in Prometheus format: `serve` bootstraps swift-metrics with a Prometheus registry
 /// once, before the first call, and `GET /metrics` exposes it (calls active and started, the egress send
-/// jitter histogram, and whatever the libraries record).
+/// jitter histogram, the egress lead, and whatever the libraries record).
 enum MetricsExport {
     /// Bucket bounds (ms) of the send jitter histogram: fine where the 5 ms target is judged.
     static let sendJitterBucketsMs: [Double] = [0.5, 1, 2, 3, 4, 5, 7.5, 10, 15, 20, 30, 50, 100]
