@@ -67,14 +67,14 @@ import Testing
         #expect(small.waitUpToMs(timestampMs: 0, durationMs: 20, detection: speech, modelHearsBargeIn: false) == 60, "never above the option")
     }
 
-    /// What the call's ingress makes of those limits: the first speech frame after 180 ms of waiting
-    /// silence finds the append due and sends it at once; speech then goes in appends of 100 ms.
-    @Test func theFirstSpeechFrameSendsTheSilenceGatheredBeforeIt() throws {
+    /// Media times (ms) of the frames that completed an append, when `silence` frames of silence and
+    /// then `speech` frames of speech go through the pacer and the call's ingress (gather 200 ms).
+    static func appendTimes(silence: Int, speech: Int) throws -> [Int] {
         var ingress = try IngressStage(audioPath: .pcmu, maxAppendMs: 200)
         var pacer = AppendPacer(gatherAppendMs: 200, holdAfterSpeechMs: 1_000)
         let payload = Array(Base64.encode([UInt8](repeating: 0xFF, count: 160)).utf8)
         var ready: [Int] = []
-        for (index, isSpeech) in (Array(repeating: false, count: 9) + Array(repeating: true, count: 11)).enumerated() {
+        for (index, isSpeech) in (Array(repeating: false, count: silence) + Array(repeating: true, count: speech)).enumerated() {
             let t = index * 20
             try payload.withUnsafeBytes { raw in
                 try ingress.decode(payloadBase64: raw)
@@ -83,28 +83,22 @@ import Testing
             }
             if ingress.appendReady { ready.append(t) }
         }
-        #expect(ready == [180, 280, 380], "200 ms with the first speech frame, then 100 ms of speech each")
+        return ready
+    }
+
+    /// What the call's ingress makes of those limits: the first speech frame after 180 ms of waiting
+    /// silence finds the append due and sends it at once; speech then goes in appends of 100 ms.
+    @Test func theFirstSpeechFrameSendsTheSilenceGatheredBeforeIt() throws {
+        #expect(try Self.appendTimes(silence: 9, speech: 11) == [180, 280, 380],
+                "200 ms with the first speech frame, then 100 ms of speech each")
     }
 
     /// The worst case for the model's speech onset: silence just sent (200 ms gathered), so the first
     /// speech frame starts a new append, which goes when it holds 100 ms: the onset 80 ms late.
     @Test func speechRightAfterASilenceAppendIsAtMost80MsLate() throws {
-        var ingress = try IngressStage(audioPath: .pcmu, maxAppendMs: 200)
-        var pacer = AppendPacer(gatherAppendMs: 200, holdAfterSpeechMs: 1_000)
-        let payload = Array(Base64.encode([UInt8](repeating: 0xFF, count: 160)).utf8)
-        var ready: [Int] = []
-        for (index, isSpeech) in (Array(repeating: false, count: 10) + Array(repeating: true, count: 10)).enumerated() {
-            let t = index * 20
-            try payload.withUnsafeBytes { raw in
-                try ingress.decode(payloadBase64: raw)
-                let wait = pacer.waitUpToMs(timestampMs: t, durationMs: 20, detection: Self.detection(speech: isSpeech), modelHearsBargeIn: false)
-                ingress.gather(payloadBase64: raw, waitUpToMs: wait)
-            }
-            if ingress.appendReady { ready.append(t) }
-        }
         // The silence goes with the frame at 180 ms; the speech frame at 200 ms (whole at 220) waits for
         // the frame at 280 (whole at 300): 80 ms.
-        #expect(ready == [180, 280, 380])
+        #expect(try Self.appendTimes(silence: 10, speech: 10) == [180, 280, 380])
     }
 
     @Test func twentyOrLessMeansEveryFrameGoesAtOnce() {
