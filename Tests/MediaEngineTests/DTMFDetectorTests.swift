@@ -331,30 +331,35 @@ import Testing
         #expect(loud.statistics.quietBlocks == 0, "noise at -40 dBFS could hide a tone at the lowest level: filtered")
     }
 
-    /// The quiet check never changes a verdict: speech, line noise from -70 to -30 dBFS, and every key
-    /// from -45 dBm0 (rejected) to -10 dBm0 (accepted), in frames of 160, 137 and 320 samples, give the
+    /// The quiet check never changes a verdict: speech (8 kHz), line noise from -70 to -30 dBFS, and every
+    /// key from -45 dBm0 (rejected) to -10 dBm0 (accepted), in 20 ms frames and two odd sizes, give the
     /// same events, tone onsets and statistics with it as with the filters run on every block.
-    @Test func skippingQuietBlocksChangesNoVerdict() throws {
-        var signals: [[Int16]] = [TestAudio.trimmed(try TestAudio.speech("שלום, אני רוצה לקבוע תור למחר בבוקר", voice: "he"))]
+    @Test(arguments: [8_000, 16_000])
+    func skippingQuietBlocksChangesNoVerdict(rate: Int) throws {
+        var signals: [[Int16]] = []
+        if rate == 8_000 { signals.append(TestAudio.trimmed(try TestAudio.speech("שלום, אני רוצה לקבוע תור למחר בבוקר", voice: "he"))) }
         for level in [-70.0, -60, -55, -52, -50, -48, -45, -40, -30] {
-            signals.append(TestAudio.scaledNoise(TestAudio.lineNoise(count: 16_000, seed: 3), levelDbfs: level))
+            signals.append(TestAudio.scaledNoise(TestAudio.lineNoise(count: 2 * rate, seed: 3), levelDbfs: level))
         }
         for dbm0 in [-45.0, -40, -39, -38, -37, -36, -30, -10] {
             for digit in DTMFDigit.allCases {
-                let tone = DTMFDetectorTests.pair(digit, ms: 60, rowDbm0: dbm0, columnDbm0: dbm0 - 1)
-                signals.append(DTMFDetectorTests.phoneLine(DTMFDetectorTests.pcm(
-                    DTMFDetectorTests.silence(ms: 33) + tone + DTMFDetectorTests.silence(ms: 70))))
+                let tone = DTMFDetectorTests.pair(digit, ms: 60, rowDbm0: dbm0, columnDbm0: dbm0 - 1, rate: rate)
+                let audio = DTMFDetectorTests.pcm(DTMFDetectorTests.silence(ms: 33, rate: rate) + tone
+                    + DTMFDetectorTests.silence(ms: 70, rate: rate))
+                signals.append(rate == 8_000 ? DTMFDetectorTests.phoneLine(audio) : audio)
             }
         }
+        let configuration = DTMFDetector.Configuration(sampleRate: rate)
         var skipped = 0, events = 0
         for audio in signals {
-            for frame in [160, 137, 320] {
-                var fast = try DTMFDetector(), full = try DTMFDetector(configuration: .init(), skipsQuietBlocks: false)
+            for frame in [rate / 50, rate / 50 - 23, rate / 25] {
+                var fast = try DTMFDetector(configuration: configuration)
+                var full = try DTMFDetector(configuration: configuration, skipsQuietBlocks: false)
                 var start = 0
                 while start < audio.count {
-                    let end = min(audio.count, start + frame)
+                    let end = min(audio.count, start + frame), ms = start * 1000 / rate
                     let (a, b) = audio[start..<end].withUnsafeBufferPointer {
-                        (fast.process($0, timestampMs: start / 8), full.process($0, timestampMs: start / 8))
+                        (fast.process($0, timestampMs: ms), full.process($0, timestampMs: ms))
                     }
                     #expect(a == b && fast.toneOnsetMs == full.toneOnsetMs, "at \(start) in frames of \(frame)")
                     if a != nil { events += 1 }
