@@ -39,7 +39,7 @@ import Testing
         #expect(outcome.failure == nil)
         #expect(outcome.turnLatenciesMs.count >= 2, "the bot answered each turn")
         #expect(outcome.marksEchoed > 0)
-        // Paced at real time plus the lead (240 ms), not bursted at the simulator's 4x speed.
+        // Paced at real time plus the lead (280 ms), not bursted at the simulator's 4x speed.
         let pacing = Self.maxLeadMs(outcome.botArrivals)
         #expect(pacing.longestSpurtMs > 1_000)
         let leadMs = Double(EngineConfiguration.defaultEgressLeadMs)

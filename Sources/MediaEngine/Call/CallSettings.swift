@@ -10,8 +10,9 @@ public struct CallSettings: Sendable {
     /// when the buffer has drained to it. What covers the network's jitter on the way to Twilio; `clear`
     /// empties the buffer whatever its size.
     public static let egressFloorMs = 160
-    /// Audio per outbound `media` message, by default (ms).
-    public static let defaultEgressChunkMs = 80
+    /// Audio per outbound `media` message, by default (ms): six frames, a sixth of the socket writes of
+    /// one message per frame; the buffer at Twilio then swings between 160 and 280 ms.
+    public static let defaultEgressChunkMs = 120
     /// The lead of egress chunks of `chunkMs`, unless set otherwise: `egressFloorMs` plus one chunk (ms).
     public static func egressLeadMs(chunkMs: Int) -> Int { egressFloorMs + chunkMs }
     /// Bound of the egress queue (ms of audio); past it the model's connection is pushed back.

@@ -26,7 +26,7 @@ struct EngineConfiguration: Sendable {
     /// Audio per outbound Twilio `media` message once a reply's lead is buffered (ms, multiple of 20).
     /// The lead is `CallSettings.egressFloorMs` plus this.
     var egressChunkMs: Int = CallSettings.defaultEgressChunkMs
-    /// The egress lead of an engine on the default chunk (240 ms), for the load generator's judging.
+    /// The egress lead of an engine on the default chunk (280 ms), for the load generator's judging.
     static var defaultEgressLeadMs: Int { CallSettings.egressLeadMs(chunkMs: CallSettings.defaultEgressChunkMs) }
     /// Caller audio per `input_audio_buffer.append` sent to the model (ms, multiple of 20).
     var modelAppendMs: Int = 20
