@@ -166,19 +166,21 @@ public struct IngressStage {
         case .pcmu:
             batch(from: .muLaw, count: pcmCount, upToMs: atOnce ? 0 : limitMs)
         case .pcm24k where atOnce && pendingSamples == 0:
-            writeAppend(from: .rawBytes, count: rawCount, ms: pcmCount / 8)
+            rawBytes.withUnsafeBufferPointer { InputAudioAppendFrame.write(audio: UnsafeBufferPointer(rebasing: $0[0..<rawCount]), into: &appendFrame) }
+            appendReady = true
+            appendAudioMs = pcmCount / 8
         case .pcm24k:
             batch(from: .rawBytes, count: rawCount, upToMs: atOnce ? 0 : limitMs)
         }
     }
 
-    /// The buffers an append is made from. A switch, not a key path: `self[keyPath:]` cost a key path
-    /// lookup, a retain and a release on every frame.
-    private enum ByteSource { case muLaw, rawBytes, pendingRaw }
+    /// The frame's bytes for the model: its mu-law (`pcmu`) or its 24 kHz PCM (`pcm24k`). A switch, not
+    /// a key path: `self[keyPath:]` cost a key path lookup, a retain and a release on every frame.
+    private enum FrameBytes { case muLaw, rawBytes }
 
     /// Adds the frame's `count` bytes of model audio to the pending append, and writes the append once
     /// it holds `upToMs` (0: now).
-    private mutating func batch(from source: ByteSource, count: Int, upToMs: Int) {
+    private mutating func batch(from source: FrameBytes, count: Int, upToMs: Int) {
         if pendingRawCount + count > pendingRaw.count { reserve(pendingRawBytes: pendingRawCount + count) }
         let start = pendingRawCount
         func copy(_ frame: UnsafeBufferPointer<UInt8>, into pending: inout [UInt8]) {
@@ -189,28 +191,15 @@ public struct IngressStage {
         switch source {
         case .muLaw: muLaw.withUnsafeBufferPointer { copy($0, into: &pendingRaw) }
         case .rawBytes: rawBytes.withUnsafeBufferPointer { copy($0, into: &pendingRaw) }
-        case .pendingRaw: preconditionFailure("the pending append is not a frame")
         }
         pendingRawCount += count
         pendingSamples += pcmCount
         guard pendingSamples >= upToMs * 8 else { return }
-        writeAppend(from: .pendingRaw, count: pendingRawCount, ms: pendingSamples / 8)
+        pendingRaw.withUnsafeBufferPointer { InputAudioAppendFrame.write(audio: UnsafeBufferPointer(rebasing: $0[0..<pendingRawCount]), into: &appendFrame) }
+        appendReady = true
+        appendAudioMs = pendingSamples / 8
         pendingRawCount = 0
         pendingSamples = 0
-    }
-
-    /// Base64-encodes `count` raw bytes of `source` into `appendFrame`.
-    private mutating func writeAppend(from source: ByteSource, count: Int, ms: Int) {
-        func write(_ raw: UnsafeBufferPointer<UInt8>, into frame: inout [UInt8]) {
-            InputAudioAppendFrame.write(audio: UnsafeBufferPointer(rebasing: raw[0..<count]), into: &frame)
-        }
-        switch source {
-        case .muLaw: muLaw.withUnsafeBufferPointer { write($0, into: &appendFrame) }
-        case .rawBytes: rawBytes.withUnsafeBufferPointer { write($0, into: &appendFrame) }
-        case .pendingRaw: pendingRaw.withUnsafeBufferPointer { write($0, into: &appendFrame) }
-        }
-        appendReady = true
-        appendAudioMs = ms
     }
 
     /// Array convenience for tests and tools (allocates nothing itself beyond the caller's array).
