@@ -30,9 +30,8 @@ struct EngineEgressLead: Sendable, Equatable {
     static func resolve(option: Double?, engineURL: String?) async -> EngineEgressLead {
         if let option { return EngineEgressLead(ms: option, source: .option) }
         let defaultMs = Double(EngineConfiguration.defaultEgressLeadMs)
-        guard var base = engineURL else { return EngineEgressLead(ms: defaultMs, source: .inProcess) }
-        while base.hasSuffix("/") { base.removeLast() }
-        if let text = await EngineMetricsText.scrape(engineURL: base, timeout: .seconds(2)),
+        guard let engineURL else { return EngineEgressLead(ms: defaultMs, source: .inProcess) }
+        if let text = await EngineMetricsText.scrape(engineURL: LoadRun.baseURL(engineURL), timeout: .seconds(2)),
            let seconds = gaugeSeconds(inExposition: text) {
             return EngineEgressLead(ms: (seconds * 1000).rounded(), source: .engine)
         }

@@ -79,7 +79,7 @@ final class LoadRun: Sendable {
             return LoadRun(target: target, publicURL: local.baseURL, lines: lines, local: local, simulator: nil, truncationLog: log)
         }
 
-        let engineURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        let engineURL = baseURL(url)
         guard let token = command.authToken ?? ProcessInfo.processInfo.environment[LoadtestTenants.authTokenEnv] else {
             throw LoadtestError("--url needs the tenants' Twilio auth token: --auth-token or $\(LoadtestTenants.authTokenEnv)")
         }
@@ -97,6 +97,11 @@ final class LoadRun: Sendable {
                                 thinkTimeMs: simulator == nil ? nil : command.thinkTimeMs, enginePid: command.enginePid)
         return LoadRun(target: target, publicURL: command.publicURL ?? engineURL, lines: lines, local: nil, simulator: simulator,
                        truncationLog: log)
+    }
+
+    /// The engine's base URL as `--url` gives it, without a trailing `/` (paths are appended to it).
+    static func baseURL(_ url: String) -> String {
+        url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 
     /// Fails early, with what to do, when nothing healthy answers at `url`.
