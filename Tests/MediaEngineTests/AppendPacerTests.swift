@@ -119,6 +119,63 @@ import Testing
         #expect(AppendPacer(gatherAppendMs: 100, turnDetection: .semanticVAD(eagerness: .high)).holdAfterSpeechMs == 2_500)
     }
 
+    /// Server VAD cannot end the turn before it has heard `silence_duration_ms` of silence: the start of
+    /// the silence (less the 200 ms the model's VAD may hear the speech end sooner) gathers like speech;
+    /// semantic VAD may end it at once, and a window of 200 ms or less leaves nothing to gather.
+    @Test func theStartOfTheSilenceGathersWhenTheModelCannotEndTheTurnYet() {
+        func vad(silenceMs: Int) -> TurnDetection {
+            .serverVAD(TurnDetection.ServerVAD(threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: silenceMs, idleTimeoutMs: nil))
+        }
+        #expect(AppendPacer(gatherAppendMs: 200, turnDetection: vad(silenceMs: 500)).quietGatherMs == 300)
+        #expect(AppendPacer(gatherAppendMs: 200, turnDetection: vad(silenceMs: 200)).quietGatherMs == 0)
+        #expect(AppendPacer(gatherAppendMs: 200, turnDetection: vad(silenceMs: 100)).quietGatherMs == 0)
+        #expect(AppendPacer(gatherAppendMs: 200, turnDetection: .semanticVAD(eagerness: .high)).quietGatherMs == 0)
+
+        var pacer = AppendPacer(gatherAppendMs: 200, turnDetection: vad(silenceMs: 500))  // hold 1000, quiet gather 300
+        let speech = Self.detection(speech: true)
+        func next(_ t: Int, _ detection: DetectorStage.Detection = Self.detection(), modelBargeIn: Bool = false) -> Int {
+            pacer.waitUpToMs(timestampMs: t, durationMs: 20, detection: detection, modelHearsBargeIn: modelBargeIn)
+        }
+        #expect(next(0, speech) == AppendPacer.speechGatherMs)
+        #expect(next(20) == AppendPacer.speechGatherMs, "speech ended at 20: its first 300 ms of silence gather like it")
+        #expect(next(40, speech) == AppendPacer.speechGatherMs, "a pause between words")
+        #expect(next(60) == AppendPacer.speechGatherMs, "speech ended at 60")
+        #expect(next(320) == AppendPacer.speechGatherMs, "ends at 340: 280 ms of silence")
+        #expect(next(340) == 0, "ends at 360: 300 ms, where a model hearing the speech end 200 ms sooner ends the turn")
+        #expect(next(1_040) == 0, "ends at 1060, the hold's last frame")
+        #expect(next(1_060) == 200, "past the hold")
+        #expect(next(1_080, speech) == AppendPacer.speechGatherMs)
+        #expect(next(1_100, modelBargeIn: true) == 0, "the model's speech_started would interrupt the bot")
+    }
+
+    /// With the start of the silence gathering, the frame at which a model that heard the speech end up
+    /// to 200 ms before the engine did completes its 500 ms window still reaches it at once: the first
+    /// frame past the gathering sends everything before it.
+    @Test func theModelsWindowEndsOnAFrameThatGoesAtOnce() throws {
+        var ingress = try IngressStage(audioPath: .pcmu, maxAppendMs: 200)
+        let vad = TurnDetection.ServerVAD(threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500, idleTimeoutMs: nil)
+        var pacer = AppendPacer(gatherAppendMs: 200, turnDetection: .serverVAD(vad))
+        let payload = Array(Base64.encode([UInt8](repeating: 0xFF, count: 160)).utf8)
+        var sentEndMs = 0  // media time the model has heard up to
+        var heardByEndOf: [Int: Int] = [:]  // frame end -> media time the model had once that frame was in
+        for index in 0..<60 {
+            let t = index * 20
+            try payload.withUnsafeBytes { raw in
+                try ingress.decode(payloadBase64: raw)
+                let wait = pacer.waitUpToMs(timestampMs: t, durationMs: 20, detection: Self.detection(speech: t < 400), modelHearsBargeIn: false)
+                ingress.gather(payloadBase64: raw, waitUpToMs: wait)
+            }
+            if ingress.appendReady { sentEndMs = t + 20 }
+            heardByEndOf[t + 20] = sentEndMs
+        }
+        // The engine's speech ends at 400 ms; a model hearing it end at 200..400 ms ends the turn at 700..900.
+        for modelSpeechEnd in stride(from: 200, through: 400, by: 20) {
+            let windowEnd = modelSpeechEnd + 500
+            #expect(heardByEndOf[windowEnd] == windowEnd, "a model whose speech ended at \(modelSpeechEnd) ms hears its window end on time")
+        }
+        #expect(heardByEndOf[680] == 600, "the silence before 700 ms gathered in appends of 100 ms")
+    }
+
     /// A caller's line as the call runs it (decode, detectors, pacer, gather): a Hebrew sentence between
     /// four seconds of line noise. The model gets every byte in order, the silence after the speech
     /// frame by frame (so the end of the turn is not delayed), and the rest in far fewer messages.

@@ -5,7 +5,9 @@
 /// - the end of the caller's turn: the model ends it after its own silence window (`silence_duration_ms`,
 ///   or up to 2-8 s with semantic VAD), and the answer starts only once it has heard that silence. So
 ///   every frame that ends within `holdAfterSpeechMs` of the last frame the engine's VAD judged speech
-///   goes at once (and takes what waited with it: the speech before it);
+///   goes at once (and takes what waited with it: the speech before it), except at the start of that
+///   silence: with server VAD the model cannot end the turn before it has heard `silence_duration_ms`
+///   of it, so the first `quietGatherMs` (that window less `modelEarlierEndMs`) gather like speech;
 /// - a barge-in decided by the model: when the tenant lets the model's `speech_started` interrupt and
 ///   the bot is answering (a response is active or its audio is still queued or playing), every frame
 ///   goes at once.
@@ -17,9 +19,10 @@
 ///   `speechGatherMs` (100 ms, five frames). What may come later, by at most 80 ms after the engine's
 ///   VAD judges a frame speech: the model's `speech_started` (when it is not the barge-in; the first
 ///   speech frame finds any silence gathered before it due once the append holds 100 ms, and sends
-///   it) and a turn end the model's VAD finds while the engine's still hears speech (its silence
-///   window then runs on gathered frames). Sound the model may take for speech but the engine's VAD
-///   does not (too soft, or too short to count) is gathered as silence;
+///   it) and a turn end the model's VAD finds while the engine's still hears speech, or less than
+///   `modelEarlierEndMs` after the engine's VAD stopped hearing it (its silence window then runs on
+///   gathered frames). The pauses between words gather the same way. Sound the model may take for
+///   speech but the engine's VAD does not (too soft, or too short to count) is gathered as silence;
 /// - silence between turns or while the bot talks (the engine's own detector decides barge-ins), and
 ///   the silence after a turn the model has already ended (its `input_audio_buffer.committed`:
 ///   `modelEndedTurn`): appends of up to `gatherAppendMs` (200 ms by default, ten frames). What may
@@ -30,8 +33,14 @@ public struct AppendPacer: Sendable {
     public let gatherAppendMs: Int
     /// Largest gathered append (ms) of the caller's speech (less when `gatherAppendMs` is).
     public static let speechGatherMs = 100
-    /// After the last speech, frames go one by one for this long (ms).
+    /// After the last speech, frames go one by one for this long (ms)...
     public let holdAfterSpeechMs: Int
+    /// ...once this much (ms) of the silence has passed: before, they gather like speech.
+    public let quietGatherMs: Int
+    /// How much earlier (ms) than the engine's VAD the model's may judge the speech to end without its
+    /// turn end waiting on a gathered frame: 200 ms, ten frames of a soft last sound one VAD hears and
+    /// the other does not.
+    public static let modelEarlierEndMs = 200
     /// A turn the model ends counts as the end of the engine's last speech only when that speech ended
     /// at least this long (ms) before the end of the audio the model had then: speech the engine heard
     /// later is a new turn the model may still be timing.
@@ -40,26 +49,30 @@ public struct AppendPacer: Sendable {
     /// turn that speech belongs to.
     private var lastSpeechEndMs: Int?
 
-    public init(gatherAppendMs: Int, holdAfterSpeechMs: Int) {
+    public init(gatherAppendMs: Int, holdAfterSpeechMs: Int, quietGatherMs: Int = 0) {
         self.gatherAppendMs = gatherAppendMs
         self.holdAfterSpeechMs = holdAfterSpeechMs
+        self.quietGatherMs = quietGatherMs
     }
 
     /// The pacer for a call: holds for the model's silence window plus `marginMs` (the model's VAD may
-    /// judge the speech to end a little after the engine's does).
+    /// judge the speech to end a little after the engine's does). With server VAD the hold's first
+    /// `silence_duration_ms - modelEarlierEndMs` gather; semantic VAD may end a turn as soon as the
+    /// speech does, so all of its hold goes frame by frame.
     public init(gatherAppendMs: Int, turnDetection: TurnDetection, marginMs: Int = 500) {
-        let windowMs: Int
         switch turnDetection {
-        case .serverVAD(let vad): windowMs = vad.silenceDurationMs
+        case .serverVAD(let vad):
+            self.init(gatherAppendMs: gatherAppendMs, holdAfterSpeechMs: vad.silenceDurationMs + marginMs,
+                      quietGatherMs: max(0, vad.silenceDurationMs - Self.modelEarlierEndMs))
         case .semanticVAD(let eagerness):
             // The API's longest waits before it ends a turn on its own: 8 s, 4 s, 2 s.
-            switch eagerness {
-            case .low: windowMs = 8_000
-            case .medium, .auto: windowMs = 4_000
-            case .high: windowMs = 2_000
+            let windowMs = switch eagerness {
+            case .low: 8_000
+            case .medium, .auto: 4_000
+            case .high: 2_000
             }
+            self.init(gatherAppendMs: gatherAppendMs, holdAfterSpeechMs: windowMs + marginMs)
         }
-        self.init(gatherAppendMs: gatherAppendMs, holdAfterSpeechMs: windowMs + marginMs)
     }
 
     /// How much audio (ms) the append that takes the frame starting at `timestampMs` may gather: 0 when
@@ -72,10 +85,12 @@ public struct AppendPacer: Sendable {
     public mutating func waitUpToMs(timestampMs: Int, durationMs: Int, detection: DetectorStage.Detection,
                                     modelHearsBargeIn: Bool) -> Int {
         if detection.isSpeech { lastSpeechEndMs = timestampMs + durationMs }
-        if modelHearsBargeIn { return 0 }
-        if !detection.isSpeech, let last = lastSpeechEndMs, timestampMs + durationMs - last <= holdAfterSpeechMs { return 0 }
-        guard gatherAppendMs > 20 else { return 0 }
-        return detection.isSpeech ? min(gatherAppendMs, Self.speechGatherMs) : gatherAppendMs
+        if modelHearsBargeIn || gatherAppendMs <= 20 { return 0 }
+        if detection.isSpeech { return min(gatherAppendMs, Self.speechGatherMs) }
+        if let last = lastSpeechEndMs, timestampMs + durationMs - last <= holdAfterSpeechMs {
+            return timestampMs + durationMs - last < quietGatherMs ? min(gatherAppendMs, Self.speechGatherMs) : 0
+        }
+        return gatherAppendMs
     }
 
     /// The model ended the caller's turn (`input_audio_buffer.committed`) when it had been sent the
