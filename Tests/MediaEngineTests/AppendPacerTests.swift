@@ -176,9 +176,10 @@ import Testing
         #expect(heardByEndOf[680] == 600, "the silence before 700 ms gathered in appends of 100 ms")
     }
 
-    /// A caller's line as the call runs it (decode, detectors, pacer, gather): a Hebrew sentence between
-    /// four seconds of line noise. The model gets every byte in order, the silence after the speech
-    /// frame by frame (so the end of the turn is not delayed), and the rest in far fewer messages.
+    /// A caller's line as the call runs it (decode, detectors, a call's pacer for the standard server
+    /// VAD, gather): a Hebrew sentence between four seconds of line noise. The model gets every byte in
+    /// order, the silence after the speech frame by frame once it could end the turn on it (so the end
+    /// of the turn is not delayed), and the rest in far fewer messages.
     @Test(arguments: ModelAudioPath.allCases)
     func aCallersLineReachesTheModelWholeWithTheEndOfItsTurnUndelayed(path: ModelAudioPath) throws {
         let sentence = TestAudio.trimmed(try TestAudio.speech("שלום, אני רוצה לקבוע תור למחר בבוקר", voice: "he"))
@@ -186,14 +187,15 @@ import Testing
         let clean = [Int16](repeating: 0, count: quiet) + sentence + [Int16](repeating: 0, count: quiet)
         let noise = TestAudio.scaledNoise(TestAudio.lineNoise(count: clean.count, seed: 7), levelDbfs: -60)
         let line = MuLaw.encode(zip(clean, noise).map { Int16(clamping: Int($0) + Int($1)) })
-        let holdMs = 1_000
+        var pacer = AppendPacer(gatherAppendMs: 100, turnDetection: .serverVAD(.standard))
+        let holdMs = pacer.holdAfterSpeechMs, quietMs = pacer.quietGatherMs
+        #expect(holdMs == 1_000 && quietMs == 300)
         var ingress = try IngressStage(audioPath: path, maxAppendMs: 100)
         var reference = try IngressStage(audioPath: path)  // every frame alone: the audio the model must get
         var detector = try DetectorStage()
-        var pacer = AppendPacer(gatherAppendMs: 100, holdAfterSpeechMs: holdMs)
         var sent: [UInt8] = [], expected: [UInt8] = []
         var waitedAt: [Int] = [], wentAt: [Int] = []  // media ms of frames that did (not) complete an append
-        var previousWasSpeech = false, speechEnds = 0
+        var previousWasSpeech = false, speechEnds = 0, lastSpeechEndMs: Int?
         for start in stride(from: 0, to: line.count - 159, by: 160) {
             let t = start / 8
             let payload = Array(Base64.encode(Array(line[start..<(start + 160)])).utf8)
@@ -206,11 +208,13 @@ import Testing
                 ingress.gather(payloadBase64: raw, waitUpToMs: waitMs)
                 return detection.isSpeech
             }
-            if previousWasSpeech && !isSpeech {  // the first frame after speech takes everything gathered
-                #expect(ingress.appendReady && ingress.pendingMs == 0, "\(path): speech still waiting at \(t) ms")
-                speechEnds += 1
-            }
+            if previousWasSpeech && !isSpeech { speechEnds += 1 }
             previousWasSpeech = isSpeech
+            if isSpeech { lastSpeechEndMs = t + 20 }
+            if !isSpeech, let end = lastSpeechEndMs, (quietMs...holdMs).contains(t + 20 - end) {
+                // Where the model could end the turn: the frame goes at once with everything before it.
+                #expect(ingress.appendReady && ingress.pendingMs == 0, "\(path): audio still waiting at \(t) ms")
+            }
             if ingress.appendReady {
                 #expect(ingress.appendAudioMs <= 100)
                 sent += try IngressStageTests.audio(of: ingress.appendFrame)
@@ -222,9 +226,10 @@ import Testing
         #expect(speechEnds >= 1, "\(path): the VAD heard the sentence")
         #expect(sent == Array(expected.prefix(sent.count)), "\(path): the same audio in the same order")
         #expect(expected.count - sent.count < (path == .pcmu ? 800 : 4_800), "\(path): at most 100 ms still gathering at the end")
-        // The silence after the speech, up to the hold after its end (give or take the VAD's reading of
-        // the sentence's soft last sound): nothing waited, so what came before went with its first frame.
-        let mustGo = (speechEnd / 8 + 100)..<(speechEnd / 8 + holdMs - 100)
+        // The silence after the speech, from where a model could end the turn on it to the end of the
+        // hold (give or take the VAD's reading of the sentence's soft last sound): nothing waited, so
+        // what came before went with its first frame.
+        let mustGo = (speechEnd / 8 + quietMs + 100)..<(speechEnd / 8 + holdMs - 100)
         #expect(!waitedAt.contains { mustGo.contains($0) }, "\(path): waited at \(waitedAt.filter { mustGo.contains($0) })")
         // The quiet stretches away from the speech, and the speech itself (its pauses between words end a
         // gathering early): far fewer appends than frames.
