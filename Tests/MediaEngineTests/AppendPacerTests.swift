@@ -136,16 +136,40 @@ import Testing
         func next(_ t: Int, _ detection: DetectorStage.Detection = Self.detection(), modelBargeIn: Bool = false) -> Int {
             pacer.waitUpToMs(timestampMs: t, durationMs: 20, detection: detection, modelHearsBargeIn: modelBargeIn)
         }
-        #expect(next(0, speech) == AppendPacer.speechGatherMs)
-        #expect(next(20) == AppendPacer.speechGatherMs, "speech ended at 20: its first 300 ms of silence gather like it")
-        #expect(next(40, speech) == AppendPacer.speechGatherMs, "a pause between words")
-        #expect(next(60) == AppendPacer.speechGatherMs, "speech ended at 60")
-        #expect(next(320) == AppendPacer.speechGatherMs, "ends at 340: 280 ms of silence")
-        #expect(next(340) == 0, "ends at 360: 300 ms, where a model hearing the speech end 200 ms sooner ends the turn")
-        #expect(next(1_040) == 0, "ends at 1060, the hold's last frame")
-        #expect(next(1_060) == 200, "past the hold")
-        #expect(next(1_080, speech) == AppendPacer.speechGatherMs)
-        #expect(next(1_100, modelBargeIn: true) == 0, "the model's speech_started would interrupt the bot")
+        for t in stride(from: 0, to: 100, by: 20) { #expect(next(t, speech) == AppendPacer.speechGatherMs) }
+        #expect(next(100) == AppendPacer.speechGatherMs, "100 ms of speech ended at 100: its first 300 ms of silence gather like it")
+        for t in stride(from: 120, to: 220, by: 20) { #expect(next(t, speech) == AppendPacer.speechGatherMs, "a pause between words") }
+        #expect(next(220) == AppendPacer.speechGatherMs, "the second word ended at 220")
+        #expect(next(480) == AppendPacer.speechGatherMs, "ends at 500: 280 ms of silence")
+        #expect(next(500) == 0, "ends at 520: 300 ms, where a model hearing the speech end 200 ms sooner ends the turn")
+        #expect(next(1_200) == 0, "ends at 1220, the hold's last frame")
+        #expect(next(1_220) == 200, "past the hold")
+        #expect(next(1_240, speech) == AppendPacer.speechGatherMs)
+        #expect(next(1_260, modelBargeIn: true) == 0, "the model's speech_started would interrupt the bot")
+    }
+
+    /// A frame or two the engine's VAD takes for speech after the last word (a click, a breath) keeps
+    /// the hold going but does not restart the quiet gathering: the model's VAD most likely ignored it,
+    /// and its silence window started with the word's end.
+    @Test func aClickAfterTheLastWordDoesNotRestartTheQuietGathering() {
+        var pacer = AppendPacer(gatherAppendMs: 200, holdAfterSpeechMs: 1_000, quietGatherMs: 300)
+        let speech = Self.detection(speech: true)
+        func next(_ t: Int, _ detection: DetectorStage.Detection = Self.detection()) -> Int {
+            pacer.waitUpToMs(timestampMs: t, durationMs: 20, detection: detection, modelHearsBargeIn: false)
+        }
+        for t in stride(from: 0, to: 200, by: 20) { _ = next(t, speech) }  // a word, 0-200 ms
+        #expect(next(200) == AppendPacer.speechGatherMs)
+        #expect(next(400, speech) == AppendPacer.speechGatherMs, "a click at 400-420 ms")
+        #expect(next(460) == AppendPacer.speechGatherMs, "ends at 480: 280 ms after the word")
+        #expect(next(480) == 0, "ends at 500: 300 ms after the word, whatever the click")
+        #expect(next(1_400) == 0, "the hold runs from the click: ends at 1420")
+        #expect(next(1_420) == 200)
+        for t in stride(from: 2_000, to: 2_060, by: 20) { _ = next(t, speech) }  // 60 ms: still short
+        #expect(next(2_060) == 0, "a short sound after a long silence: frame by frame")
+        for t in stride(from: 2_080, to: 2_180, by: 20) { _ = next(t, speech) }  // 100 ms: a word
+        #expect(next(2_180) == AppendPacer.speechGatherMs, "after a word, the quiet gathering starts again")
+        #expect(AppendPacer(gatherAppendMs: 200, holdAfterSpeechMs: 500, quietGatherMs: 800).quietGatherMs == 500,
+                "never past the hold")
     }
 
     /// With the start of the silence gathering, the frame at which a model that heard the speech end up
@@ -174,6 +198,12 @@ import Testing
             #expect(heardByEndOf[windowEnd] == windowEnd, "a model whose speech ended at \(modelSpeechEnd) ms hears its window end on time")
         }
         #expect(heardByEndOf[680] == 600, "the silence before 700 ms gathered in appends of 100 ms")
+        // A model that heard the speech end more than 200 ms before the engine did ends the turn inside
+        // the gathering: at most 80 ms late.
+        for windowEnd in stride(from: 420, to: 700, by: 20) {
+            let heardAt = try #require(heardByEndOf.keys.sorted().first { heardByEndOf[$0]! >= windowEnd })
+            #expect(heardAt - windowEnd <= 80, "a window ending at \(windowEnd) ms is heard at \(heardAt)")
+        }
     }
 
     /// A caller's line as the call runs it (decode, detectors, a call's pacer for the standard server
@@ -231,8 +261,8 @@ import Testing
         // what came before went with its first frame.
         let mustGo = (speechEnd / 8 + quietMs + 100)..<(speechEnd / 8 + holdMs - 100)
         #expect(!waitedAt.contains { mustGo.contains($0) }, "\(path): waited at \(waitedAt.filter { mustGo.contains($0) })")
-        // The quiet stretches away from the speech, and the speech itself (its pauses between words end a
-        // gathering early): far fewer appends than frames.
+        // The quiet stretches away from the speech, and the speech itself with its pauses: far fewer
+        // appends than frames.
         let spans = [(0..<(speechStart / 8 - 100), 3), (speechStart / 8..<speechEnd / 8, 5), ((speechEnd / 8 + holdMs + 100)..<(line.count / 8), 3)]
         for (span, tenthsAtMost) in spans {
             let framesIn = span.count / 20, appendsIn = wentAt.filter { span.contains($0) }.count
