@@ -75,7 +75,7 @@ public struct AppendPacer: Sendable {
         switch turnDetection {
         case .serverVAD(let vad):
             self.init(gatherAppendMs: gatherAppendMs, holdAfterSpeechMs: vad.silenceDurationMs + marginMs,
-                      quietGatherMs: max(0, vad.silenceDurationMs - Self.modelEarlierEndMs))
+                      quietGatherMs: vad.silenceDurationMs - Self.modelEarlierEndMs)
         case .semanticVAD(let eagerness):
             // The API's longest waits before it ends a turn on its own: 8 s, 4 s, 2 s.
             let windowMs = switch eagerness {
